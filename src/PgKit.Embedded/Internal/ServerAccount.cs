@@ -1,0 +1,83 @@
+namespace PgKit.Embedded.Internal;
+
+/// <summary>
+/// The OS account the PostgreSQL tools run as. initdb and postgres refuse to run as root, so a root process
+/// runs them through <c>runuser</c> as an unprivileged account and hands that account the folders they write.
+/// </summary>
+internal sealed class ServerAccount
+{
+    private const string RunUser = "/usr/sbin/runuser";
+
+    private ServerAccount(string userName, bool switchesUser)
+    {
+        UserName = userName;
+        SwitchesUser = switchesUser;
+    }
+
+    /// <summary>The account name the server runs as.</summary>
+    public string UserName { get; }
+
+    /// <summary>Whether commands are wrapped to run as another account (the process is root).</summary>
+    public bool SwitchesUser { get; }
+
+    public static ServerAccount Resolve(string unprivilegedUser)
+    {
+        if (!NativeMethods.IsRoot)
+        {
+            return new ServerAccount(Environment.UserName, switchesUser: false);
+        }
+
+        if (!File.Exists(RunUser))
+        {
+            throw new PostgresServerException(
+                $"This process runs as root, and PostgreSQL refuses to run as root; switching to the '{unprivilegedUser}' account needs {RunUser} (package util-linux), which is missing. Install it, or run as an ordinary user.");
+        }
+
+        return new ServerAccount(unprivilegedUser, switchesUser: true);
+    }
+
+    /// <summary>Runs a PostgreSQL tool as the server account.</summary>
+    public Task<ProcessResult> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        if (!SwitchesUser)
+        {
+            return ProcessRunner.RunAsync(tool, arguments, cancellationToken);
+        }
+
+        var wrapped = new List<string>(arguments.Count + 4) { "-u", UserName, "--", tool };
+        wrapped.AddRange(arguments);
+        return ProcessRunner.RunAsync(RunUser, wrapped, cancellationToken);
+    }
+
+    /// <summary>Creates a folder (and its parents) that the server account owns, private to it.</summary>
+    public async Task CreateOwnedDirectoryAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        else
+        {
+            Directory.CreateDirectory(path);
+        }
+
+        await GiveAsync(path, recursive: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands a path to the server account (a no-op unless the process is root).</summary>
+    public async Task GiveAsync(string path, bool recursive, CancellationToken cancellationToken)
+    {
+        if (!SwitchesUser)
+        {
+            return;
+        }
+
+        string[] arguments = recursive ? ["-R", $"{UserName}:", path] : [$"{UserName}:", path];
+        var result = await ProcessRunner.RunAsync("chown", arguments, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new PostgresServerException(
+                $"Could not give '{path}' to the '{UserName}' account, which the server runs as: {result.Output.Trim()}. Set {nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.OsUser)} to an existing unprivileged account.");
+        }
+    }
+}

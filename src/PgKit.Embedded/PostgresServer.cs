@@ -1,0 +1,500 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using PgKit.Embedded.Internal;
+
+namespace PgKit.Embedded;
+
+/// <summary>
+/// A private PostgreSQL server started from the machine's own PostgreSQL binaries: no Docker, no system service.
+/// It listens on 127.0.0.1 only (and on a unix socket in a private folder) with trust authentication for the
+/// <c>postgres</c> superuser, so it is for development and tests, never for production.
+/// </summary>
+/// <remarks>
+/// <para>
+/// An ephemeral server (no <see cref="PostgresServerOptions.DataDirectory"/>) lives in a temporary folder that is
+/// deleted when the server stops; it runs with <c>fsync</c>, <c>synchronous_commit</c> and
+/// <c>full_page_writes</c> off, and copies a cached pristine cluster instead of running <c>initdb</c>.
+/// A persistent server keeps its data in the given folder with durable settings; a second process that opens
+/// the same folder attaches to the running server instead of starting another.
+/// </para>
+/// <para>
+/// When this process is root the server runs as <see cref="PostgresServerOptions.OsUser"/>, since PostgreSQL
+/// refuses to run as root. A server whose owner process died is cleaned up (ephemeral) or adopted (persistent)
+/// by the next start, so orphaned <c>postgres</c> processes do not pile up.
+/// </para>
+/// </remarks>
+public sealed partial class PostgresServer : IAsyncDisposable
+{
+    private const string Host = "127.0.0.1";
+
+    private readonly ServerAccount _account;
+    private readonly ILogger _logger;
+    private readonly string? _ephemeralFolder;
+    private readonly string _ownerFolder;
+    private readonly string _logFile;
+    private readonly bool _stopsServer;
+    private readonly EventHandler? _onProcessExit;
+    private int _stopped;
+
+    private PostgresServer(StartContext context, string dataDirectory, int port, string socketDirectory, ClusterOrigin origin, bool stopsServer, string ownerFolder, string? ephemeralFolder)
+    {
+        _account = context.Account;
+        _logger = context.Logger;
+        _logFile = context.LogFile!;
+        _ownerFolder = ownerFolder;
+        _ephemeralFolder = ephemeralFolder;
+        _stopsServer = stopsServer;
+        Binaries = context.Binaries;
+        DataDirectory = dataDirectory;
+        Port = port;
+        SocketDirectory = socketDirectory;
+        Origin = origin;
+        ConnectionString = GetConnectionString("postgres");
+
+        if (stopsServer)
+        {
+            // A last chance to stop the server when the process ends without disposing it (Ctrl+C, test host exit).
+            _onProcessExit = (_, _) => StopOnProcessExit();
+            AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
+        }
+    }
+
+    /// <summary>Gets the binaries the server runs on.</summary>
+    public PostgresBinaries Binaries { get; }
+
+    /// <summary>Gets the PostgreSQL version, for example <c>15.18</c>.</summary>
+    public string Version => Binaries.Version;
+
+    /// <summary>Gets the cluster's data folder (the <c>PGDATA</c> of the server).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Gets the TCP port the server listens on, on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>Gets the folder holding the server's unix socket.</summary>
+    public string SocketDirectory { get; }
+
+    /// <summary>Gets the OS account the server processes run as.</summary>
+    public string OsUser => _account.UserName;
+
+    /// <summary>Gets whether the server's data is deleted when it stops.</summary>
+    public bool IsEphemeral => _ephemeralFolder is not null;
+
+    /// <summary>Gets where the cluster came from: a fresh <c>initdb</c>, the pristine cache, an existing folder, or another process's running server.</summary>
+    public ClusterOrigin Origin { get; }
+
+    /// <summary>Gets the path of the server's log file.</summary>
+    public string LogFilePath => _logFile;
+
+    /// <summary>Gets an Npgsql connection string to the <c>postgres</c> database as the <c>postgres</c> superuser.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Starts a server (or, for a persistent folder already being served, attaches to it).</summary>
+    /// <param name="options">The options; <see langword="null"/> starts an ephemeral server with the defaults.</param>
+    /// <param name="cancellationToken">Cancels the start; a server half-started is stopped again.</param>
+    /// <returns>The running server, ready to accept connections.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    /// <exception cref="PostgresBinariesNotFoundException">No PostgreSQL server binaries were found.</exception>
+    /// <exception cref="PostgresServerException">The server could not be prepared or did not come up in time; the message ends with the server log's last lines.</exception>
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new PostgresServerOptions();
+        options.Validate();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartTimeout);
+        var context = new StartContext(options, (ILogger?)options.LoggerFactory?.CreateLogger<PostgresServer>() ?? NullLogger.Instance);
+        try
+        {
+            context.Binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, timeout.Token).ConfigureAwait(false);
+            context.Account = ServerAccount.Resolve(options.OsUser);
+            return options.IsPersistent
+                ? await StartPersistentAsync(context, timeout.Token).ConfigureAwait(false)
+                : await StartEphemeralAsync(context, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var log = context.LogFile is null ? string.Empty : Environment.NewLine + "Last lines of the server log:" + Environment.NewLine + LogFile.Tail(context.LogFile, 30);
+            throw new PostgresServerException($"The embedded PostgreSQL server did not start within {options.StartTimeout.TotalSeconds:0.#} s (PostgresServerOptions.StartTimeout).{log}");
+        }
+    }
+
+    /// <summary>Builds a connection string to one database of this server as the <c>postgres</c> superuser.</summary>
+    /// <param name="database">The database name.</param>
+    /// <returns>An Npgsql connection string.</returns>
+    public string GetConnectionString(string database)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = Host,
+            Port = Port,
+            Username = ClusterFiles.SuperUser,
+            Database = database,
+        }.ConnectionString;
+    }
+
+    /// <summary>Creates a database, optionally as a copy of a template database.</summary>
+    /// <param name="name">The new database's name (quoted, so any name PostgreSQL accepts works).</param>
+    /// <param name="template">The template to copy; <see langword="null"/> uses PostgreSQL's default (<c>template1</c>).</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>A connection string to the new database.</returns>
+    /// <exception cref="ArgumentException">A name is empty, longer than 63 bytes or holds a NUL character.</exception>
+    /// <exception cref="PostgresException">PostgreSQL refused, for example because the database exists.</exception>
+    public async Task<string> CreateDatabaseAsync(string name, string? template = null, CancellationToken cancellationToken = default)
+    {
+        var sql = "CREATE DATABASE " + Identifier.Quote(name, nameof(name))
+            + (template is null ? string.Empty : " TEMPLATE " + Identifier.Quote(template, nameof(template)));
+        await ExecuteAsync(sql, cancellationToken).ConfigureAwait(false);
+        return GetConnectionString(name);
+    }
+
+    /// <summary>Drops a database if it exists, ending any sessions still connected to it.</summary>
+    /// <param name="name">The database's name.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>A task that completes when the database is gone.</returns>
+    /// <exception cref="ArgumentException">The name is empty, longer than 63 bytes or holds a NUL character.</exception>
+    public Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("DROP DATABASE IF EXISTS " + Identifier.Quote(name, nameof(name)) + " WITH (FORCE)", cancellationToken);
+
+    /// <summary>Reads the last lines of the server's log, for diagnostics.</summary>
+    /// <param name="lines">How many lines at most.</param>
+    /// <returns>The lines, or a note saying why there are none.</returns>
+    public string ReadLogTail(int lines = 50)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(lines);
+        return LogFile.Tail(_logFile, lines);
+    }
+
+    /// <summary>
+    /// Stops the server with a fast shutdown (open sessions are ended) and, for an ephemeral server, deletes its
+    /// folder. A server this instance only attached to, or one left running on purpose
+    /// (<see cref="PostgresServerOptions.StopOnDispose"/> off), is left running. Calling it again does nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for the stop.</param>
+    /// <returns>A task that completes when the server is stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        if (_onProcessExit is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+        }
+
+        if (!_stopsServer)
+        {
+            return;
+        }
+
+        await StopClusterAsync(cancellationToken).ConfigureAwait(false);
+        if (_ephemeralFolder is not null)
+        {
+            DeleteFolder(_ephemeralFolder);
+        }
+        else
+        {
+            File.Delete(Path.Combine(_ownerFolder, OwnerRecord.FileName));
+            DeleteFolder(SocketDirectory);
+        }
+
+        Log.Stopped(_logger, Port);
+    }
+
+    /// <summary>Stops the server as <see cref="StopAsync"/> does.</summary>
+    /// <returns>A task that completes when the server is stopped.</returns>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private static async Task<PostgresServer> StartEphemeralAsync(StartContext context, CancellationToken cancellationToken)
+    {
+        await OrphanReaper.ReapAsync(context.Account, context.Logger, cancellationToken).ConfigureAwait(false);
+
+        var folder = TempFolders.NewEphemeralFolder();
+        context.LogFile = Path.Combine(folder, "server.log");
+        var dataDirectory = Path.Combine(folder, "pgdata");
+        PostgresServer? server = null;
+        try
+        {
+            await context.Account.CreateOwnedDirectoryAsync(folder, cancellationToken).ConfigureAwait(false);
+
+            // Written first, so a crash from here on leaves a folder the next start knows to clean up.
+            OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: false).Write(folder);
+
+            var origin = await PrepareEphemeralClusterAsync(context, dataDirectory, cancellationToken).ConfigureAwait(false);
+            var socketDirectory = Path.Combine(folder, "s");
+            await context.Account.CreateOwnedDirectoryAsync(socketDirectory, cancellationToken).ConfigureAwait(false);
+            var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: true, preferredPort: context.Options.Port, cancellationToken).ConfigureAwait(false);
+
+            server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stopsServer: true, ownerFolder: folder, ephemeralFolder: folder);
+            await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
+            Log.Started(context.Logger, server.Version, port, server.OsUser, origin, dataDirectory);
+            return server;
+        }
+        catch
+        {
+            if (server is not null)
+            {
+                await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await TryStopClusterAsync(context, dataDirectory).ConfigureAwait(false);
+                DeleteFolder(folder);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<ClusterOrigin> PrepareEphemeralClusterAsync(StartContext context, string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (!context.Options.UseClusterCache)
+        {
+            await ClusterFiles.InitAsync(context.Binaries, context.Account, dataDirectory, durable: false, cancellationToken).ConfigureAwait(false);
+            return ClusterOrigin.Initialized;
+        }
+
+        var entry = ClusterCache.EntryFor(context.Options.CacheDirectory ?? ClusterCache.DefaultDirectory(), context.Binaries, context.Account);
+        if (ClusterCache.Contains(entry))
+        {
+            await ClusterCache.CopyAsync(entry, dataDirectory, cancellationToken).ConfigureAwait(false);
+            return ClusterOrigin.CopiedFromCache;
+        }
+
+        // Cache the cluster before its first start, while it is still pristine.
+        await ClusterFiles.InitAsync(context.Binaries, context.Account, dataDirectory, durable: false, cancellationToken).ConfigureAwait(false);
+        await ClusterCache.StoreAsync(dataDirectory, entry, cancellationToken).ConfigureAwait(false);
+        return ClusterOrigin.Initialized;
+    }
+
+    private static async Task<PostgresServer> StartPersistentAsync(StartContext context, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetFullPath(context.Options.DataDirectory!);
+        if (!Directory.Exists(folder))
+        {
+            await context.Account.CreateOwnedDirectoryAsync(folder, cancellationToken).ConfigureAwait(false);
+        }
+
+        context.LogFile = Path.Combine(folder, "server.log");
+        var dataDirectory = Path.Combine(folder, "pgdata");
+
+        // Processes opening the same folder take turns, so only one of them ever starts the server.
+        using var folderLock = await FolderLock.AcquireAsync(Path.Combine(folder, "pgkit.lock"), cancellationToken).ConfigureAwait(false);
+
+        var running = PostmasterPid.ReadRunning(dataDirectory);
+        if (running is not null)
+        {
+            return await AttachAsync(context, folder, dataDirectory, running, cancellationToken).ConfigureAwait(false);
+        }
+
+        var major = ClusterFiles.ReadMajorVersion(dataDirectory);
+        ClusterOrigin origin;
+        if (major is null)
+        {
+            await ClusterFiles.InitAsync(context.Binaries, context.Account, dataDirectory, durable: true, cancellationToken).ConfigureAwait(false);
+            origin = ClusterOrigin.Initialized;
+        }
+        else
+        {
+            EnsureSameMajor(context, dataDirectory, major.Value);
+            origin = ClusterOrigin.Existing;
+        }
+
+        var socketDirectory = TempFolders.SocketFolderFor(dataDirectory);
+        await context.Account.CreateOwnedDirectoryAsync(socketDirectory, cancellationToken).ConfigureAwait(false);
+        LogFile.RotateIfLarge(context.LogFile);
+        var preferred = context.Options.Port != 0 ? context.Options.Port : PreviousPort(dataDirectory);
+        var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: false, preferred, cancellationToken).ConfigureAwait(false);
+
+        var stops = context.Options.StopOnDispose;
+        OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: !stops).Write(folder);
+        var server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stops, folder, ephemeralFolder: null);
+        try
+        {
+            await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        Log.Started(context.Logger, server.Version, port, server.OsUser, origin, dataDirectory);
+        return server;
+    }
+
+    private static async Task<PostgresServer> AttachAsync(StartContext context, string folder, string dataDirectory, PostmasterPid running, CancellationToken cancellationToken)
+    {
+        EnsureSameMajor(context, dataDirectory, ClusterFiles.ReadMajorVersion(dataDirectory) ?? context.Binaries.MajorVersion);
+
+        var owner = OwnerRecord.Read(folder);
+        PostgresServer server;
+        if (owner is not null && owner.OwnerIsAlive())
+        {
+            // Another live process (or a detached `pgkit db start`) runs it: use it, never stop it.
+            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Attached, stopsServer: false, folder, ephemeralFolder: null);
+            Log.Attached(context.Logger, running.Port, dataDirectory);
+        }
+        else
+        {
+            // The process that started it is gone: take it over rather than leave an orphan or start a second one.
+            var stops = context.Options.StopOnDispose;
+            OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: !stops).Write(folder);
+            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Existing, stops, folder, ephemeralFolder: null);
+            Log.Adopted(context.Logger, dataDirectory, owner?.ProcessId ?? 0);
+        }
+
+        await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    private static async Task<int> LaunchAsync(StartContext context, string dataDirectory, string socketDirectory, bool ephemeral, int preferredPort, CancellationToken cancellationToken)
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = attempt == 1 && preferredPort > 0 && PortFinder.IsFree(preferredPort) ? preferredPort : PortFinder.FreePort();
+            await ClusterFiles.WriteSettingsAsync(context.Account, dataDirectory, port, socketDirectory, ephemeral, context.Options.Settings, cancellationToken).ConfigureAwait(false);
+
+            var waitSeconds = Math.Max(1, (int)Math.Ceiling(context.Options.StartTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var result = await context.Account.RunAsync(
+                context.Binaries.PgCtl,
+                ["start", "-D", dataDirectory, "-l", context.LogFile!, "-w", "-t", waitSeconds, "-s"],
+                cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return port;
+            }
+
+            var tail = LogFile.Tail(context.LogFile!, 30);
+            if (attempt < attempts && PortInUseRegex().IsMatch(tail))
+            {
+                // Another program took the port between our check and the server's bind.
+                Log.PortTaken(context.Logger, port);
+                continue;
+            }
+
+            throw new PostgresServerException(
+                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}, running as '{context.Account.UserName}'){ClusterFiles.Hint(result.Output + tail)}: {result.Output.Trim()}{Environment.NewLine}Last lines of {context.LogFile}:{Environment.NewLine}{tail}");
+        }
+    }
+
+    private static void EnsureSameMajor(StartContext context, string dataDirectory, int major)
+    {
+        if (major != context.Binaries.MajorVersion)
+        {
+            throw new PostgresServerException(
+                $"The cluster in '{dataDirectory}' was made by PostgreSQL {major}, but the binaries in '{context.Binaries.Directory}' are version {context.Binaries.Version}. Point PGKIT_PG_BIN (or BinDirectory) at PostgreSQL {major}'s binaries, or use another data folder.");
+        }
+    }
+
+    private static int PreviousPort(string dataDirectory)
+    {
+        try
+        {
+            var match = PortSettingRegex().Match(File.ReadAllText(Path.Combine(dataDirectory, "pgkit.conf")));
+            return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task TryStopClusterAsync(StartContext context, string dataDirectory)
+    {
+        if (context.Binaries is null || context.Account is null || PostmasterPid.ReadRunning(dataDirectory) is null)
+        {
+            return;
+        }
+
+        await context.Account.RunAsync(context.Binaries.PgCtl, ["stop", "-D", dataDirectory, "-m", "immediate", "-w", "-s"], CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                return;
+            }
+            catch (IOException) when (attempt < 2)
+            {
+                // A file still being closed by the server's last process; try again in a moment.
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    // Unpooled: these statements must not leave an idle connection behind in the caller's pools.
+    private Task VerifyAsync(CancellationToken cancellationToken) => ExecuteAsync("SELECT 1", cancellationToken);
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
+        var connection = new NpgsqlConnection(connectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand(sql, connection);
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task StopClusterAsync(CancellationToken cancellationToken)
+    {
+        var fast = await _account.RunAsync(Binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "-s"], cancellationToken).ConfigureAwait(false);
+        if (!fast.Succeeded && PostmasterPid.ReadRunning(DataDirectory) is not null)
+        {
+            Log.FastStopFailed(_logger, Port);
+            await _account.RunAsync(Binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "-s"], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void StopOnProcessExit()
+    {
+        try
+        {
+            StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // The process is ending; the next start's clean-up handles whatever is left.
+        }
+    }
+
+    [GeneratedRegex("could not bind|Address already in use", RegexOptions.IgnoreCase)]
+    private static partial Regex PortInUseRegex();
+
+    [GeneratedRegex(@"^port = '(\d+)'", RegexOptions.Multiline)]
+    private static partial Regex PortSettingRegex();
+
+    /// <summary>What the start steps share; filled in as they learn it.</summary>
+    private sealed class StartContext(PostgresServerOptions options, ILogger logger)
+    {
+        public PostgresServerOptions Options { get; } = options;
+
+        public ILogger Logger { get; } = logger;
+
+        public PostgresBinaries Binaries { get; set; } = null!;
+
+        public ServerAccount Account { get; set; } = null!;
+
+        public string? LogFile { get; set; }
+    }
+}
