@@ -221,14 +221,14 @@ public sealed partial class PostgresServer : IAsyncDisposable
         PostgresServer? server = null;
         try
         {
-            await context.Account.CreateOwnedDirectoryAsync(folder, cancellationToken).ConfigureAwait(false);
+            context.Account.CreateOwnedDirectory(folder);
 
             // Written first, so a crash from here on leaves a folder the next start knows to clean up.
             OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: false).Write(folder);
 
             var origin = await PrepareEphemeralClusterAsync(context, dataDirectory, cancellationToken).ConfigureAwait(false);
             var socketDirectory = Path.Combine(folder, "s");
-            await context.Account.CreateOwnedDirectoryAsync(socketDirectory, cancellationToken).ConfigureAwait(false);
+            context.Account.CreateOwnedDirectory(socketDirectory);
             var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: true, preferredPort: context.Options.Port, cancellationToken).ConfigureAwait(false);
 
             server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stopsServer: true, ownerFolder: folder, ephemeralFolder: folder);
@@ -278,7 +278,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var folder = Path.GetFullPath(context.Options.DataDirectory!);
         if (!Directory.Exists(folder))
         {
-            await context.Account.CreateOwnedDirectoryAsync(folder, cancellationToken).ConfigureAwait(false);
+            context.Account.CreateOwnedDirectory(folder);
         }
 
         context.LogFile = Path.Combine(folder, "server.log");
@@ -307,7 +307,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
 
         var socketDirectory = TempFolders.SocketFolderFor(dataDirectory);
-        await context.Account.CreateOwnedDirectoryAsync(socketDirectory, cancellationToken).ConfigureAwait(false);
+        context.Account.CreateOwnedDirectory(socketDirectory);
         LogFile.RotateIfLarge(context.LogFile);
         var preferred = context.Options.Port != 0 ? context.Options.Port : PreviousPort(dataDirectory);
         var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: false, preferred, cancellationToken).ConfigureAwait(false);

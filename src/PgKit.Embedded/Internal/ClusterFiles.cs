@@ -72,7 +72,7 @@ internal static class ClusterFiles
 
         var path = Path.Combine(dataDirectory, SettingsFile);
         await File.WriteAllTextAsync(path, text.ToString(), cancellationToken).ConfigureAwait(false);
-        await account.GiveAsync(path, recursive: false, cancellationToken).ConfigureAwait(false);
+        account.Give(path);
     }
 
     /// <summary>The major version a cluster was made with, from its PG_VERSION file, or null when it has none.</summary>

@@ -13,6 +13,33 @@ internal static partial class NativeMethods
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr getpwnam(string name);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int chown(string path, uint owner, uint group);
+
+    /// <summary>
+    /// Looks up an account's uid and gid. <c>struct passwd</c> starts with two pointers followed by
+    /// <c>pw_uid</c> and <c>pw_gid</c> on Linux and macOS alike.
+    /// </summary>
+    public static (uint Uid, uint Gid)? LookUpAccount(string name)
+    {
+        var entry = getpwnam(name);
+        if (entry == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        var uid = (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+        var gid = (uint)Marshal.ReadInt32(entry, (2 * IntPtr.Size) + sizeof(uint));
+        return (uid, gid);
+    }
+
+    /// <summary>Changes a path's owner; returns the errno on failure, 0 on success.</summary>
+    public static int ChangeOwner(string path, uint uid, uint gid) =>
+        chown(path, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     /// <summary>Whether this process runs as root (effective uid 0); always false on Windows.</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && geteuid() == 0;
 

@@ -8,10 +8,15 @@ internal sealed class ServerAccount
 {
     private const string RunUser = "/usr/sbin/runuser";
 
-    private ServerAccount(string userName, bool switchesUser)
+    private readonly uint _uid;
+    private readonly uint _gid;
+
+    private ServerAccount(string userName, bool switchesUser, uint uid = 0, uint gid = 0)
     {
         UserName = userName;
         SwitchesUser = switchesUser;
+        _uid = uid;
+        _gid = gid;
     }
 
     /// <summary>The account name the server runs as.</summary>
@@ -33,7 +38,16 @@ internal sealed class ServerAccount
                 $"This process runs as root, and PostgreSQL refuses to run as root; switching to the '{unprivilegedUser}' account needs {RunUser} (package util-linux), which is missing. Install it, or run as an ordinary user.");
         }
 
-        return new ServerAccount(unprivilegedUser, switchesUser: true);
+        var ids = NativeMethods.LookUpAccount(unprivilegedUser)
+            ?? throw new PostgresServerException(
+                $"This process runs as root, and PostgreSQL refuses to run as root; the server would run as '{unprivilegedUser}', but there is no such account. Create it (Debian's postgresql package does: 'apt-get install postgresql'), or set {nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.OsUser)} to an existing unprivileged account.");
+        if (ids.Uid == 0)
+        {
+            throw new PostgresServerException(
+                $"{nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.OsUser)} is '{unprivilegedUser}', which is root (uid 0); PostgreSQL refuses to run as root. Name an unprivileged account.");
+        }
+
+        return new ServerAccount(unprivilegedUser, switchesUser: true, ids.Uid, ids.Gid);
     }
 
     /// <summary>Runs a PostgreSQL tool as the server account.</summary>
@@ -50,7 +64,7 @@ internal sealed class ServerAccount
     }
 
     /// <summary>Creates a folder (and its parents) that the server account owns, private to it.</summary>
-    public async Task CreateOwnedDirectoryAsync(string path, CancellationToken cancellationToken)
+    public void CreateOwnedDirectory(string path)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -61,23 +75,22 @@ internal sealed class ServerAccount
             Directory.CreateDirectory(path);
         }
 
-        await GiveAsync(path, recursive: false, cancellationToken).ConfigureAwait(false);
+        Give(path);
     }
 
     /// <summary>Hands a path to the server account (a no-op unless the process is root).</summary>
-    public async Task GiveAsync(string path, bool recursive, CancellationToken cancellationToken)
+    public void Give(string path)
     {
         if (!SwitchesUser)
         {
             return;
         }
 
-        string[] arguments = recursive ? ["-R", $"{UserName}:", path] : [$"{UserName}:", path];
-        var result = await ProcessRunner.RunAsync("chown", arguments, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
+        var error = NativeMethods.ChangeOwner(path, _uid, _gid);
+        if (error != 0)
         {
             throw new PostgresServerException(
-                $"Could not give '{path}' to the '{UserName}' account, which the server runs as: {result.Output.Trim()}. Set {nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.OsUser)} to an existing unprivileged account.");
+                $"Could not give '{path}' to the '{UserName}' account, which the server runs as (errno {error}). Set {nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.OsUser)} to an existing unprivileged account.");
         }
     }
 }

@@ -1,18 +1,22 @@
 namespace PgKit.Embedded.Internal;
 
 /// <summary>
-/// The shared temporary root for ephemeral clusters and socket folders. It is world-writable with the sticky bit,
+/// The shared temporary root for ephemeral clusters and socket folders: <c>PGKIT_TEMP_DIR</c>, else
+/// <c>/dev/shm/pgkit</c> where that memory file system exists, else the system temp folder. Memory matters: a
+/// cluster is about a thousand small files, and copying them to a disk costs about a second where tmpfs takes
+/// tens of milliseconds; ephemeral data is thrown away anyway. The root is world-writable with the sticky bit,
 /// like /tmp itself, so root and ordinary users can both keep their servers there.
 /// </summary>
 internal static class TempFolders
 {
     public const string EphemeralPrefix = "eph-";
+    private const string SharedMemory = "/dev/shm";
 
     public static string Root
     {
         get
         {
-            var root = Path.Combine(Path.GetTempPath(), "pgkit");
+            var root = Path.Combine(BaseFolder(), "pgkit");
             if (!Directory.Exists(root))
             {
                 Directory.CreateDirectory(root);
@@ -31,6 +35,17 @@ internal static class TempFolders
 
             return root;
         }
+    }
+
+    private static string BaseFolder()
+    {
+        var configured = Environment.GetEnvironmentVariable("PGKIT_TEMP_DIR");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        return OperatingSystem.IsLinux() && Directory.Exists(SharedMemory) ? SharedMemory : Path.GetTempPath();
     }
 
     /// <summary>A new, unique folder name for one ephemeral server.</summary>
