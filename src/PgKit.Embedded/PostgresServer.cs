@@ -122,6 +122,58 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Reports the server running for a persistent folder, without starting or attaching to anything.</summary>
+    /// <param name="folder">The persistent folder (<see cref="PostgresServerOptions.DataDirectory"/>).</param>
+    /// <returns>The running server, or <see langword="null"/> when none runs for that folder.</returns>
+    public static RunningServer? FindRunning(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var full = Path.GetFullPath(folder);
+        var dataDirectory = Path.Combine(full, "pgdata");
+        var running = PostmasterPid.ReadRunning(dataDirectory);
+        if (running is null)
+        {
+            return null;
+        }
+
+        var owner = OwnerRecord.Read(full);
+        var ownerId = owner is { Detached: false } && owner.OwnerIsAlive() ? owner.ProcessId : (int?)null;
+        return new RunningServer(dataDirectory, running.ProcessId, running.Port, running.SocketDirectory, ownerId);
+    }
+
+    /// <summary>
+    /// Stops the server running for a persistent folder, whoever started it (as <c>pgkit db stop</c> does), with a
+    /// fast shutdown. Open sessions are ended; the data is kept.
+    /// </summary>
+    /// <param name="folder">The persistent folder (<see cref="PostgresServerOptions.DataDirectory"/>).</param>
+    /// <param name="options">Where to find the binaries and which account runs the server; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels waiting for the stop.</param>
+    /// <returns><see langword="true"/> when a running server was stopped; <see langword="false"/> when none was running.</returns>
+    /// <exception cref="PostgresServerException">The server did not stop.</exception>
+    public static async Task<bool> StopPersistentAsync(string folder, PostgresServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        options ??= new PostgresServerOptions();
+        var full = Path.GetFullPath(folder);
+        var dataDirectory = Path.Combine(full, "pgdata");
+        if (PostmasterPid.ReadRunning(dataDirectory) is null)
+        {
+            return false;
+        }
+
+        var binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, cancellationToken).ConfigureAwait(false);
+        var account = ServerAccount.Resolve(options.OsUser);
+        using var folderLock = await FolderLock.AcquireAsync(Path.Combine(full, "pgkit.lock"), cancellationToken).ConfigureAwait(false);
+        var result = await account.RunAsync(binaries.PgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && PostmasterPid.ReadRunning(dataDirectory) is not null)
+        {
+            throw new PostgresServerException($"The server for '{full}' did not stop: {result.Output.Trim()}");
+        }
+
+        File.Delete(Path.Combine(full, OwnerRecord.FileName));
+        return true;
+    }
+
     /// <summary>Builds a connection string to one database of this server as the <c>postgres</c> superuser.</summary>
     /// <param name="database">The database name.</param>
     /// <returns>An Npgsql connection string.</returns>
@@ -466,17 +518,53 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
+    // The process is ending, and a test host may be killed a moment after its exit handlers start, so nothing here
+    // waits: the postmaster is signalled directly, and a detached shell deletes an ephemeral folder once it is gone.
     private void StopOnProcessExit()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
-            StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var postmaster = PostmasterPid.ReadRunning(DataDirectory);
+            if (_ephemeralFolder is null)
+            {
+                if (postmaster is not null)
+                {
+                    NativeMethods.SendSignal(postmaster.ProcessId, NativeMethods.FastShutdownSignal);
+                }
+
+                File.Delete(Path.Combine(_ownerFolder, OwnerRecord.FileName));
+                return;
+            }
+
+            if (postmaster is null)
+            {
+                DeleteFolder(_ephemeralFolder);
+                return;
+            }
+
+            NativeMethods.SendSignal(postmaster.ProcessId, NativeMethods.ImmediateShutdownSignal);
+            var cleaner = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            foreach (var argument in (string[])["-c", DeleteWhenGoneScript, "pgkit-cleanup", postmaster.ProcessId.ToString(CultureInfo.InvariantCulture), _ephemeralFolder])
+            {
+                cleaner.ArgumentList.Add(argument);
+            }
+
+            System.Diagnostics.Process.Start(cleaner)?.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            // The process is ending; the next start's clean-up handles whatever is left.
+            // The next start's clean-up handles whatever is left.
         }
     }
+
+    // $1: the postmaster's pid, $2: the folder. Waits up to 10 s for the server to exit, then deletes its folder.
+    private const string DeleteWhenGoneScript =
+        "exec </dev/null >/dev/null 2>&1; i=0; while kill -0 \"$1\" && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; rm -rf \"$2\"";
 
     [GeneratedRegex("could not bind|Address already in use", RegexOptions.IgnoreCase)]
     private static partial Regex PortInUseRegex();

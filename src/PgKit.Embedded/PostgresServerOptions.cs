@@ -67,6 +67,47 @@ public sealed class PostgresServerOptions
 
     internal bool IsPersistent => DataDirectory is not null;
 
+    /// <summary>
+    /// Options for the persistent development server of a project folder, the one an app started in that folder
+    /// (PgKit.AspNetCore's embedded default) and <c>pgkit db</c> run there both use: <c>.pgkit/db</c> inside the folder.
+    /// When this process is root and the unprivileged server account cannot reach that folder (a checkout under
+    /// <c>/root</c>, say), the data lives in <c>/var/lib/pgkit/&lt;folder name&gt;-&lt;hash&gt;</c> instead.
+    /// </summary>
+    /// <param name="projectDirectory">The project folder, for example the app's content root or the current folder.</param>
+    /// <returns>New options with <see cref="DataDirectory"/> set.</returns>
+    public static PostgresServerOptions ForProject(string projectDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectDirectory);
+        var project = Path.GetFullPath(projectDirectory);
+        var options = new PostgresServerOptions { DataDirectory = Path.Combine(project, ".pgkit", "db") };
+        if (Internal.NativeMethods.IsRoot && !ReachableByOthers(project))
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(project)))[..12];
+            options.DataDirectory = Path.Combine("/var/lib/pgkit", $"{Path.GetFileName(project)}-{hash}");
+        }
+
+        return options;
+    }
+
+    // Whether an account other than the owner can walk down to the folder (every ancestor searchable by others).
+    private static bool ReachableByOthers(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        for (var current = new DirectoryInfo(folder); current is not null; current = current.Parent)
+        {
+            if (current.Exists && !current.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     internal void Validate()
     {
         var problems = new List<string>();

@@ -40,6 +40,15 @@ internal static partial class NativeMethods
     public static int ChangeOwner(string path, uint uid, uint gid) =>
         chown(path, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
+    /// <summary>SIGINT: PostgreSQL's fast shutdown (end sessions, checkpoint, exit).</summary>
+    public const int FastShutdownSignal = 2;
+
+    /// <summary>SIGQUIT: PostgreSQL's immediate shutdown (exit at once, crash recovery on the next start).</summary>
+    public const int ImmediateShutdownSignal = 3;
+
+    /// <summary>Sends a signal; returns whether it was delivered.</summary>
+    public static bool SendSignal(int pid, int signal) => pid > 0 && kill(pid, signal) == 0;
+
     /// <summary>Whether this process runs as root (effective uid 0); always false on Windows.</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && geteuid() == 0;
 

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using Npgsql;
+
+namespace PgKit.Mapping;
+
+/// <summary>
+/// Reads one column as a given CLR type when Npgsql's default (<c>GetValue</c>) type differs from the target:
+/// enums from text labels or integers, numeric widening/narrowing, and everything Npgsql reads natively through
+/// <c>GetFieldValue&lt;T&gt;</c> (DateTimeOffset from timestamptz, JsonDocument/JsonElement from json(b), List&lt;T&gt; from arrays...).
+/// </summary>
+internal static class ColumnAdapters
+{
+    private static readonly ConcurrentDictionary<Type, Func<NpgsqlDataReader, int, object>> FieldValueReaders = new();
+
+    private static readonly MethodInfo ReadFieldValueMethod =
+        typeof(ColumnAdapters).GetMethod(nameof(ReadFieldValue), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>Returns null when the column can be read with <c>GetValue</c> as it is.</summary>
+    public static Func<NpgsqlDataReader, int, object>? For(Type target, Type fieldType)
+    {
+        target = Nullable.GetUnderlyingType(target) ?? target;
+        if (target == fieldType || target == typeof(object))
+        {
+            return null;
+        }
+
+        if (target.IsEnum)
+        {
+            if (fieldType == typeof(string))
+            {
+                return (r, i) => EnumLabels.Parse(target, r.GetString(i));
+            }
+
+            return (r, i) => Enum.ToObject(target, r.GetValue(i));
+        }
+
+        if (IsConvertible(target) && IsConvertible(fieldType))
+        {
+            return (r, i) => Convert.ChangeType(r.GetValue(i), target, CultureInfo.InvariantCulture);
+        }
+
+        return FieldValueReaders.GetOrAdd(
+            target,
+            static t => ReadFieldValueMethod.MakeGenericMethod(t).CreateDelegate<Func<NpgsqlDataReader, int, object>>());
+    }
+
+    private static bool IsConvertible(Type type) => type.IsPrimitive || type == typeof(decimal) || type == typeof(string);
+
+    private static object ReadFieldValue<T>(NpgsqlDataReader reader, int ordinal) => reader.GetFieldValue<T>(ordinal)!;
+}

@@ -1,0 +1,240 @@
+using Npgsql;
+using PgKit.Mapping;
+using PgKit.Sql;
+
+namespace PgKit;
+
+/// <summary>
+/// A stateless descriptor of one table with a single-column key, offering CRUD over it. Every method takes the
+/// connection (or an <see cref="IPgSession"/>) to run on and issues exactly one SQL statement: no change tracking, no
+/// lazy loading, no caching of rows. Instances are immutable and thread-safe; keep one per table (for example as a
+/// singleton or a static field) and derive from it to add the table's own queries.
+/// </summary>
+/// <typeparam name="TRow">The row type (a record or class); its properties map to columns as for the SQL helpers.</typeparam>
+/// <typeparam name="TKey">The key's type.</typeparam>
+/// <example>
+/// <code>
+/// public sealed class Authors() : Table&lt;Author, int&gt;("authors")
+/// {
+///     public Task&lt;Author?&gt; ByEmailAsync(NpgsqlConnection c, string email, CancellationToken ct = default)
+///         =&gt; c.GetAsync&lt;Author&gt;(Name, new { email }, ct);
+/// }
+/// </code>
+/// </example>
+public partial class Table<TRow, TKey>
+    where TRow : class
+    where TKey : notnull
+{
+    private const string TotalColumn = "__pgkit_total";
+    private readonly string keySql;
+    private readonly string[] keyColumns;
+
+    /// <summary>Creates the descriptor.</summary>
+    /// <param name="name">The table.</param>
+    /// <param name="keyColumn">The key column; by default the column of the <c>[Key]</c> property of <typeparamref name="TRow"/>, else of its <c>Id</c> property.</param>
+    /// <param name="entityName">The name used in <see cref="NotFoundException"/> messages; by default the name of <typeparamref name="TRow"/>, for example <c>Author</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">No key column was given or found, <typeparamref name="TRow"/> has several <c>[Key]</c> properties, or a name is invalid.</exception>
+    public Table(TableName name, string? keyColumn = null, string? entityName = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Name = name;
+        var metadata = TypeMetadata.For(typeof(TRow));
+        if (keyColumn is null)
+        {
+            if (metadata.Keys.Length > 1)
+            {
+                throw new ArgumentException($"{typeof(TRow).Name} has several [Key] properties; Table supports single-column keys only.", nameof(keyColumn));
+            }
+
+            keyColumn = metadata.Keys.FirstOrDefault()?.Column
+                ?? metadata.Columns.FirstOrDefault(c => c.MemberName.Equals("Id", StringComparison.OrdinalIgnoreCase))?.Column
+                ?? throw new ArgumentException($"{typeof(TRow).Name} has no [Key] or Id property: pass keyColumn.", nameof(keyColumn));
+        }
+
+        KeyColumn = keyColumn;
+        keySql = PgIdentifier.Quote(keyColumn, nameof(keyColumn));
+        keyColumns = [.. metadata.Keys.Select(k => k.Column).Append(keyColumn).Distinct(StringComparer.Ordinal)];
+        EntityName = string.IsNullOrWhiteSpace(entityName) ? typeof(TRow).Name.Split('`')[0] : entityName;
+    }
+
+    /// <summary>Gets the table.</summary>
+    public TableName Name { get; }
+
+    /// <summary>Gets the key column.</summary>
+    public string KeyColumn { get; }
+
+    /// <summary>Gets the name used in <see cref="NotFoundException"/> messages.</summary>
+    public string EntityName { get; }
+
+    /// <summary>Returns the row with <paramref name="key"/>, or <see langword="null"/>.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The row, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public Task<TRow?> GetAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var statement = new Statement().Append("SELECT * FROM ").Append(Name.Sql).Append(" WHERE ").Append(keySql).Append(" = ")
+            .AppendParameter(key, forColumn: true).Append(" LIMIT 1");
+        return Executor.FirstAsync<TRow>(connection, statement, single: false, cancellationToken);
+    }
+
+    /// <summary>Returns the row with <paramref name="key"/>, or throws <see cref="NotFoundException"/> ("<c>Author 42 does not exist</c>").</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The row.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="NotFoundException">No row has <paramref name="key"/>.</exception>
+    public async Task<TRow> GetOrThrowAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
+        => await GetAsync(connection, key, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(EntityName, key);
+
+    /// <summary>Returns one page of rows, filtered and ordered, by offset or keyset (see <see cref="PageRequest"/>).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="request">The filter, order and page; the first 50 rows by key when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><see cref="PageRequest.After"/> is combined with an ordering or an offset, or the filter is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The limit is below 1 or the offset is negative.</exception>
+    public async Task<Page<TRow>> ListAsync(NpgsqlConnection connection, PageRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        request ??= new PageRequest();
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset, nameof(request));
+        if (request.After is not null && (request.OrderBy is not null || request.Offset != 0))
+        {
+            throw new ArgumentException("Keyset paging (After) orders by the key: it cannot be combined with OrderBy or Offset.", nameof(request));
+        }
+
+        var statement = new Statement();
+        var where = request.Where is null ? null : statement.WhereFragment(ColumnValues.From(request.Where, nameof(request.Where), forWrite: false));
+        statement.Append("SELECT *");
+        if (request.IncludeTotal)
+        {
+            // One statement: the total is an uncorrelated scalar subquery PostgreSQL evaluates once, reusing the filter's parameters.
+            statement.Append(", (SELECT count(*) FROM ").Append(Name.Sql).Append(where is null ? string.Empty : " WHERE " + where)
+                .Append(") AS ").Append(PgIdentifier.Quote(TotalColumn));
+        }
+
+        statement.Append(" FROM ").Append(Name.Sql);
+        if (where is not null)
+        {
+            statement.Append(" WHERE ").Append(where);
+        }
+
+        if (request.After is not null)
+        {
+            statement.Append(where is null ? " WHERE " : " AND ").Append(keySql).Append(" > ").AppendParameter(request.After, forColumn: true);
+        }
+
+        statement.Append(" ORDER BY ").Append(request.OrderBy is null ? keySql : request.OrderBy + ", " + keySql);
+        statement.Append(" LIMIT ").Append(request.Limit + 1L);
+        if (request.Offset > 0)
+        {
+            statement.Append(" OFFSET ").Append(request.Offset);
+        }
+
+        List<TRow> rows;
+        long? total = null;
+        if (request.IncludeTotal)
+        {
+            (rows, var count) = await Executor.QueryWithTotalAsync<TRow>(connection, statement, TotalColumn, cancellationToken).ConfigureAwait(false);
+            total = rows.Count > 0 || (request.Offset == 0 && request.After is null)
+                ? count
+                : await connection.CountAsync(Name, request.Where, cancellationToken).ConfigureAwait(false); // Past the end: no row carried the total.
+        }
+        else
+        {
+            rows = await Executor.QueryAsync<TRow>(connection, statement, cancellationToken).ConfigureAwait(false);
+        }
+
+        var hasMore = rows.Count > request.Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        return new Page<TRow>(rows, hasMore, total);
+    }
+
+    /// <summary>Inserts a row and returns it as stored (defaults and generated keys included).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="values">The column values: an anonymous object, a <typeparamref name="TRow"/> or other class (<c>[DatabaseGenerated]</c> properties are skipped), or a dictionary. Leave out keys the database generates.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>The inserted row.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> has no columns.</exception>
+    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    public Task<TRow> CreateAsync(NpgsqlConnection connection, object values, CancellationToken cancellationToken = default)
+        => connection.InsertAsync<TRow>(Name, values, cancellationToken);
+
+    /// <summary>
+    /// Full update: writes every mapped column of <paramref name="row"/> except the key columns and <c>[DatabaseGenerated]</c>
+    /// ones (a <see langword="null"/> property writes NULL) to the row with <paramref name="key"/>, and returns the stored row.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="key">The key of the row to update.</param>
+    /// <param name="row">The new state of the row.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TRow"/> has no column besides the key.</exception>
+    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    public Task<TRow?> UpdateAsync(NpgsqlConnection connection, TKey key, TRow row, CancellationToken cancellationToken = default)
+    {
+        var set = ColumnValues.From(row, nameof(row), forWrite: true).Where(c => !keyColumns.Contains(c.Key, StringComparer.Ordinal)).ToList();
+        if (set.Count == 0)
+        {
+            throw new ArgumentException($"{typeof(TRow).Name} has no column to update besides the key.", nameof(row));
+        }
+
+        return UpdateByKeyAsync(connection, key, set, cancellationToken);
+    }
+
+    /// <summary>
+    /// Partial update: writes exactly the entries of <paramref name="changes"/> (keys are column names; a <see langword="null"/>
+    /// value writes NULL; absent columns are left alone) to the row with <paramref name="key"/>, and returns the stored row.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="key">The key of the row to update.</param>
+    /// <param name="changes">Column name to new value.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="changes"/> is empty or names an invalid column.</exception>
+    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    public Task<TRow?> PatchAsync(
+        NpgsqlConnection connection, TKey key, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken = default)
+        => UpdateByKeyAsync(connection, key, ColumnValues.From(changes, nameof(changes), forWrite: true), cancellationToken);
+
+    /// <summary>Deletes the row with <paramref name="key"/>.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns><see langword="true"/> when a row was deleted, <see langword="false"/> when none had <paramref name="key"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ForeignKeyViolationException">The row is still referenced.</exception>
+    public async Task<bool> DeleteAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var statement = new Statement().Append("DELETE FROM ").Append(Name.Sql).Append(" WHERE ").Append(keySql).Append(" = ").AppendParameter(key, forColumn: true);
+        return await Executor.ExecuteAsync(connection, statement, cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private Task<TRow?> UpdateByKeyAsync(NpgsqlConnection connection, TKey key, List<KeyValuePair<string, object?>> set, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var statement = new Statement().Append("UPDATE ").Append(Name.Sql).Append(" SET ");
+        for (var i = 0; i < set.Count; i++)
+        {
+            statement.Append(i == 0 ? string.Empty : ", ").AppendColumn(set[i].Key).Append(" = ").AppendParameter(set[i].Value, forColumn: true);
+        }
+
+        statement.Append(" WHERE ").Append(keySql).Append(" = ").AppendParameter(key, forColumn: true).Append(" RETURNING *");
+        return Executor.FirstAsync<TRow>(connection, statement, single: false, cancellationToken);
+    }
+}

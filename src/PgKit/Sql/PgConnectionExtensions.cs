@@ -1,0 +1,42 @@
+using PgKit.Sql;
+
+namespace PgKit;
+
+/// <summary>
+/// SQL helpers on <see cref="Npgsql.NpgsqlConnection"/>: routine statements built from a table name and column maps,
+/// and raw SQL with positional parameters (<c>$1</c>, <c>$2</c>, ...).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every table and column name is validated and quoted; every value is sent as a positional parameter, so neither can
+/// change a statement's meaning. Column maps (<c>where</c>, <c>values</c>, <c>set</c>) are anonymous objects,
+/// records/classes (properties map to snake_case columns, see <see cref="PgNamingAttribute"/>) or
+/// <c>IReadOnlyDictionary&lt;string, object?&gt;</c> whose keys are exact column names. In a where-map a
+/// <see langword="null"/> value means <c>IS NULL</c>; an empty map is an <see cref="ArgumentException"/>, never invalid SQL.
+/// </para>
+/// <para>
+/// A closed connection is opened for the call and closed again. Commands on a connection with an open transaction run
+/// inside it. PostgreSQL errors that applications handle are thrown as <see cref="PgKitDbException"/> subclasses (see
+/// <see cref="PgErrors"/>); other errors propagate unchanged.
+/// </para>
+/// </remarks>
+public static partial class PgConnectionExtensions
+{
+    /// <summary>The row count from which <c>InsertManyAsync</c> uses binary COPY instead of multi-row <c>INSERT ... VALUES</c>.</summary>
+    public const int DefaultCopyThreshold = 100;
+
+    private static List<KeyValuePair<string, object?>>? WhereMap(object? where)
+        => where is null ? null : ColumnValues.From(where, nameof(where), forWrite: false);
+
+    private static string RequireCondition(string condition)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(condition);
+        return condition;
+    }
+
+    private static Statement SelectFrom(TableName table, string what = "*")
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return new Statement().Append("SELECT ").Append(what).Append(" FROM ").Append(table.Sql);
+    }
+}
