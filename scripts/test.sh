@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of the solution against private PostgreSQL servers that PgKit.Embedded starts (no Docker,
+# no installed service). Installs what a fresh Debian machine lacks when run as root, or says what is missing.
+# Ends with one line: "tests: N passed, N failed" (", N skipped" when any); exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/requirements.sh
+
+ensure_dotnet || exit 1
+ensure_postgres || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test PgKit.slnx "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T, ..." (or "Failed!  - ...").
+count() { grep -E '^(Passed|Failed)! ' "$log" | grep -Eo "$1: +[0-9]+" | awk '{ s += $2 } END { print s + 0 }'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "The test run failed outside any single test (a build error or a crashed test host; see above)."
+  failed=1
+fi
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "No test ran."
+  status=1
+fi
+
+line="tests: $passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+exit "$status"
