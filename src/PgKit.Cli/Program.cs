@@ -1,6 +1,11 @@
-using System.CommandLine;
+using PgKit.Cli;
 
-// The pgkit tool. Commands arrive with the migrations and embedded-server issues; this root keeps the
-// tool installable and self-describing from day one.
-var root = new RootCommand("pgkit: migrations and the embedded PostgreSQL server for PgKit apps.");
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// The pgkit tool: everything lives in CliApp so tests can run the same command tree in-process.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Npgsql;
+using PgKit.Embedded;
+using PgKit.Migrations;
+
+namespace PgKit.Cli;
+
+/// <summary>The <c>pgkit</c> command tree, runnable in-process (tests) or from <c>Program</c>.</summary>
+internal static class CliApp
+{
+    /// <summary>The global <c>--verbose</c> option: details (stack traces) of errors.</summary>
+    internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Show details (stack traces) of errors.", Recursive = true };
+
+    /// <summary>Runs the tool in the current folder with the process environment.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, new CliContext(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable, output, error), cancellationToken);
+
+    /// <summary>Runs the tool with an explicit folder and environment.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
+    {
+        var root = Build(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await context.Error.WriteLineAsync("error: " + parseError.Message).ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync("Run 'pgkit --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false };
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("pgkit: migrations and the embedded PostgreSQL server for PgKit apps.");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(MigrateCommands.Build(context));
+        root.Subcommands.Add(DbCommands.Build(context));
+        return root;
+    }
+
+    /// <summary>Wraps a command body: maps exceptions to one sentence on stderr and an exit code.</summary>
+    internal static void SetAction(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                return await body(result, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var (message, code) = Describe(e);
+                await context.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+                if (result.GetValue(Verbose))
+                {
+                    await context.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+                }
+
+                return code;
+            }
+            catch (OperationCanceledException)
+            {
+                await context.Error.WriteLineAsync("error: Cancelled.").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+        });
+
+    // One sentence per failure; the exception chain is shown only with --verbose.
+    private static (string Message, int Code) Describe(Exception e) => e switch
+    {
+        CliException cli => (cli.Message, cli.ExitCode),
+        MigrationException migration => (migration.Message, ExitCodes.Failed),
+        PostgresException pg => ($"PostgreSQL refused: {pg.MessageText} (SQLSTATE {pg.SqlState}).", ExitCodes.Failed),
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } or NpgsqlException { InnerException: IOException }
+            => ($"Could not reach the PostgreSQL server ({e.InnerException!.Message.TrimEnd('.')}); check that it is running and that the connection string points to it.", ExitCodes.Failed),
+        NpgsqlException npgsql => ($"Could not talk to the PostgreSQL server: {npgsql.Message.TrimEnd('.')}.", ExitCodes.Failed),
+        PostgresBinariesNotFoundException or PostgresServerException => (FirstLine(e.Message), ExitCodes.Failed),
+        ArgumentException arg => (arg.Message, ExitCodes.Usage),
+        _ => ($"{e.GetType().Name}: {FirstLine(e.Message)}", ExitCodes.Failed),
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
+}

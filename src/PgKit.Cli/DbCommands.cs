@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using PgKit.Embedded;
+
+namespace PgKit.Cli;
+
+/// <summary><c>pgkit db start | stop | status | url | psql</c>: the persistent embedded server of the current folder.</summary>
+internal static class DbCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var db = new Command("db", "The persistent embedded PostgreSQL server of the current folder (.pgkit/db).");
+
+        var start = new Command("start", "Start the server for this folder and leave it running.");
+        CliApp.SetAction(start, context, async (_, cancellationToken) =>
+        {
+            var options = PostgresServerOptions.ForProject(context.WorkingDirectory);
+            options.StopOnDispose = false;
+            var server = await PostgresServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            await using (server.ConfigureAwait(false))
+            {
+                var how = server.Origin == ClusterOrigin.Attached ? "was already running" : "is running";
+                context.Output.WriteLine($"PostgreSQL {server.Version} {how} on 127.0.0.1:{server.Port} (data: {options.DataDirectory}).");
+                context.Output.WriteLine($"URL: postgres://postgres@127.0.0.1:{server.Port}/postgres");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var stop = new Command("stop", "Stop the server of this folder; the data is kept.");
+        CliApp.SetAction(stop, context, async (_, cancellationToken) =>
+        {
+            var options = PostgresServerOptions.ForProject(context.WorkingDirectory);
+            var stopped = await PostgresServer.StopPersistentAsync(options.DataDirectory!, options, cancellationToken).ConfigureAwait(false);
+            context.Output.WriteLine(stopped ? "Stopped the server of this folder." : "No server was running for this folder.");
+            return ExitCodes.Success;
+        });
+
+        var status = new Command("status", "Tell whether the server of this folder is running, and where.");
+        CliApp.SetAction(status, context, (_, _) =>
+        {
+            if (Find(context) is { } running)
+            {
+                context.Output.WriteLine($"Running: 127.0.0.1:{running.Port}, process {running.ProcessId}, data {running.DataDirectory}.");
+                context.Output.WriteLine($"URL: {running.Url}");
+            }
+            else
+            {
+                context.Output.WriteLine("Not running. Start it with: pgkit db start");
+            }
+
+            return Task.FromResult(ExitCodes.Success);
+        });
+
+        var url = new Command("url", "Print the server's postgres:// URL (for psql, DATABASE_URL or other tools).");
+        CliApp.SetAction(url, context, (_, _) =>
+        {
+            context.Output.WriteLine(Require(context).Url);
+            return Task.FromResult(ExitCodes.Success);
+        });
+
+        var extra = new Argument<string[]>("psql-arguments") { Description = "Arguments passed to psql (after --).", Arity = ArgumentArity.ZeroOrMore };
+        var psql = new Command("psql", "Open psql on the server of this folder.") { Arguments = { extra } };
+        CliApp.SetAction(psql, context, async (result, cancellationToken) =>
+        {
+            var running = Require(context);
+            var path = "psql";
+            try
+            {
+                var binaries = await PostgresBinaries.LocateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var candidate = Path.Combine(binaries.Directory, OperatingSystem.IsWindows() ? "psql.exe" : "psql");
+                path = File.Exists(candidate) ? candidate : path;
+            }
+            catch (PostgresBinariesNotFoundException)
+            {
+                // Fall back to psql on PATH.
+            }
+
+            var startInfo = new ProcessStartInfo(path) { UseShellExecute = false, WorkingDirectory = context.WorkingDirectory };
+            startInfo.ArgumentList.Add(running.Url);
+            foreach (var argument in result.GetValue(extra) ?? [])
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(startInfo) ?? throw new CliException("Could not start psql.");
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return process.ExitCode;
+        });
+
+        foreach (var command in new[] { start, stop, status, url, psql })
+        {
+            db.Subcommands.Add(command);
+        }
+
+        return db;
+    }
+
+    private static RunningServer? Find(CliContext context) =>
+        PostgresServer.FindRunning(PostgresServerOptions.ForProject(context.WorkingDirectory).DataDirectory!);
+
+    private static RunningServer Require(CliContext context) =>
+        Find(context) ?? throw new CliException("No embedded server is running for this folder; start it with 'pgkit db start'.");
+}
