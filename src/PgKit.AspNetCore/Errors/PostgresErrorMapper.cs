@@ -1,0 +1,186 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace PgKit.AspNetCore.Errors;
+
+/// <summary>
+/// The built-in mapping from exceptions to ProblemDetails. Production bodies carry only PgKit's own wording plus the
+/// SQLSTATE and the names of the constraint, column and table: never the server's message or detail (a unique
+/// violation's detail holds the row's values), never SQL text, never a stack trace.
+/// </summary>
+internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions> options, IHostEnvironment environment)
+{
+    public MappedError? Map(HttpContext httpContext, Exception exception)
+    {
+        var settings = options.Value;
+        if (settings.MapException?.Invoke(httpContext, exception) is { } custom)
+        {
+            custom.Status ??= StatusCodes.Status500InternalServerError;
+            return new MappedError(custom, null, PgError.SqlStateOf(exception), null);
+        }
+
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            return null;
+        }
+
+        var details = settings.IncludeErrorDetails ?? environment.IsDevelopment();
+        var retryAfter = settings.RetryAfter;
+
+        if (exception is NotFoundException notFound)
+        {
+            return new MappedError(Problem(StatusCodes.Status404NotFound, notFound.Message, exception, details), null, null, null);
+        }
+
+        if (exception is PoolExhaustedException)
+        {
+            return new MappedError(
+                Problem(StatusCodes.Status503ServiceUnavailable, "The database is busy: no connection became free in time. Retry later.", exception, details),
+                retryAfter, null, null);
+        }
+
+        if (PgError.TryGet(exception, out var error))
+        {
+            return MapSqlState(error, exception, details, retryAfter);
+        }
+
+        if (PgError.FindConnectionFailure(exception) is not null)
+        {
+            return new MappedError(
+                Problem(StatusCodes.Status503ServiceUnavailable, "The database cannot be reached. Retry later.", exception, details),
+                retryAfter, null, null);
+        }
+
+        return null;
+    }
+
+    private static MappedError MapSqlState(PgErrorInfo error, Exception exception, bool details, TimeSpan retryAfter)
+    {
+        var state = error.SqlState;
+        var constraint = error.ConstraintName;
+        int status;
+        string detail;
+        TimeSpan? retry = null;
+        var retryable = false;
+        switch (state)
+        {
+            case PostgresErrorCodes.UniqueViolation:
+                status = StatusCodes.Status409Conflict;
+                detail = "The request conflicts with an existing row" + Named("unique constraint", constraint);
+                break;
+            case PostgresErrorCodes.ExclusionViolation:
+                status = StatusCodes.Status409Conflict;
+                detail = "The request conflicts with an existing row" + Named("exclusion constraint", constraint);
+                break;
+            case PostgresErrorCodes.ForeignKeyViolation:
+                status = StatusCodes.Status409Conflict;
+                detail = "The request refers to a row that does not exist, or removes a row that is still referred to" +
+                    Named("foreign key constraint", constraint);
+                break;
+            case PostgresErrorCodes.NotNullViolation:
+                status = StatusCodes.Status422UnprocessableEntity;
+                detail = "A required value is missing" + Named("column", error.ColumnName);
+                break;
+            case PostgresErrorCodes.CheckViolation:
+                status = StatusCodes.Status422UnprocessableEntity;
+                detail = "A value is not allowed" + Named("check constraint", constraint);
+                break;
+            case PostgresErrorCodes.InvalidTextRepresentation:
+                status = StatusCodes.Status422UnprocessableEntity;
+                detail = "A value has an invalid format.";
+                break;
+            case PostgresErrorCodes.SerializationFailure:
+                status = StatusCodes.Status409Conflict;
+                detail = "The request conflicted with a concurrent request (serialization failure). Retry it.";
+                retry = retryAfter;
+                retryable = true;
+                break;
+            case PostgresErrorCodes.DeadlockDetected:
+                status = StatusCodes.Status409Conflict;
+                detail = "The request conflicted with a concurrent request (deadlock). Retry it.";
+                retry = retryAfter;
+                retryable = true;
+                break;
+            case PostgresErrorCodes.QueryCanceled:
+                status = StatusCodes.Status503ServiceUnavailable;
+                detail = "The database query was cancelled or took longer than the statement timeout. Retry later.";
+                retry = retryAfter;
+                break;
+            case PostgresErrorCodes.TooManyConnections:
+            case PostgresErrorCodes.AdminShutdown:
+            case PostgresErrorCodes.CrashShutdown:
+            case PostgresErrorCodes.CannotConnectNow:
+                status = StatusCodes.Status503ServiceUnavailable;
+                detail = "The database is unavailable or overloaded. Retry later.";
+                retry = retryAfter;
+                break;
+            default:
+                if (state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal))
+                {
+                    // Class 08: connection exception; class 53: insufficient resources.
+                    status = StatusCodes.Status503ServiceUnavailable;
+                    detail = "The database is unavailable or overloaded. Retry later.";
+                    retry = retryAfter;
+                }
+                else if (state.StartsWith("22", StringComparison.Ordinal))
+                {
+                    // Class 22: data exception (value out of range, too long, bad date...): the request's data is at fault.
+                    status = StatusCodes.Status422UnprocessableEntity;
+                    detail = "A value is out of range or has an invalid format.";
+                }
+                else
+                {
+                    status = StatusCodes.Status500InternalServerError;
+                    detail = "A database error occurred.";
+                }
+
+                break;
+        }
+
+        var problem = Problem(status, detail, exception, details);
+        problem.Extensions["sqlState"] = state;
+        AddIfPresent(problem, "constraint", constraint);
+        AddIfPresent(problem, "column", error.ColumnName);
+        AddIfPresent(problem, "table", error.TableName);
+        if (retryable)
+        {
+            problem.Extensions["retryable"] = true;
+        }
+
+        if (details && error.Postgres is { } postgres)
+        {
+            problem.Extensions["databaseMessage"] = postgres.MessageText;
+            AddIfPresent(problem, "databaseDetail", postgres.Detail);
+            AddIfPresent(problem, "hint", postgres.Hint);
+            AddIfPresent(problem, "where", postgres.Where);
+            AddIfPresent(problem, "statement", postgres.BatchCommand?.CommandText);
+        }
+
+        return new MappedError(problem, retry, state, constraint);
+    }
+
+    private static ProblemDetails Problem(int status, string detail, Exception exception, bool details)
+    {
+        var problem = new ProblemDetails { Status = status, Detail = detail };
+        if (details)
+        {
+            problem.Extensions["exception"] = exception.ToString();
+        }
+
+        return problem;
+    }
+
+    private static string Named(string what, string? name) => name is null ? "." : $" ({what} \"{name}\").";
+
+    private static void AddIfPresent(ProblemDetails problem, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            problem.Extensions[key] = value;
+        }
+    }
+}

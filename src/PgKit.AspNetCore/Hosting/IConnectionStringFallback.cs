@@ -1,0 +1,21 @@
+namespace PgKit.AspNetCore.Hosting;
+
+/// <summary>
+/// The seam for the embedded default: asked for a connection string when a database has none configured
+/// (no <see cref="PostgresOptions.ConnectionString"/> and no <c>ConnectionStrings:{name}</c>).
+/// </summary>
+/// <remarks>
+/// Nothing registers an implementation by default, which is the Production behaviour: a missing connection string is a
+/// startup error naming the setting. PgKit.Embedded registers one (for Development) that starts a private server and
+/// returns its connection string. When several are registered, the last registration wins.
+/// </remarks>
+internal interface IConnectionStringFallback
+{
+    /// <summary>Gets a short description of where the connection string comes from, for the log (never the string itself).</summary>
+    string Source { get; }
+
+    /// <summary>Returns a connection string for <paramref name="databaseName"/>, or <see langword="null"/> to report the missing setting.</summary>
+    /// <param name="databaseName">The PgKit database name, for example <c>Postgres</c>.</param>
+    /// <param name="cancellationToken">Cancels the work (host startup was cancelled).</param>
+    ValueTask<string?> GetConnectionStringAsync(string databaseName, CancellationToken cancellationToken);
+}

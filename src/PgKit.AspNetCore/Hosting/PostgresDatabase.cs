@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using PgKit.AspNetCore.Diagnostics;
+using PgKit.AspNetCore.Sessions;
+
+namespace PgKit.AspNetCore.Hosting;
+
+/// <summary>
+/// One registered database: owns its <see cref="NpgsqlDataSource"/> (built at host start, or on first use outside a host),
+/// runs its startup hooks, knows which requests hold a connection, and closes the pool at shutdown within a bound.
+/// </summary>
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaintenanceTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly PostgresOptions _options;
+    private readonly IConnectionStringFallback? _fallback;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<PgRequestSession, int> _active = new();
+    private readonly Lock _gate = new();
+    private NpgsqlDataSource? _dataSource;
+    private string? _connectionString;
+    private Task? _drain;
+    private bool _disposed;
+
+    private readonly bool _reportFailedStatements;
+
+    public PostgresDatabase(
+        string name, PostgresOptions options, IConnectionStringFallback? fallback, ILoggerFactory loggerFactory, PgKitMetrics metrics, bool reportFailedStatements)
+    {
+        _reportFailedStatements = reportFailedStatements;
+        Name = name;
+        _options = options;
+        _fallback = fallback;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("PgKit.AspNetCore");
+        Metrics = metrics;
+        AcquireTimeout = options.AcquireTimeout;
+        ShutdownTimeout = options.ShutdownTimeout;
+    }
+
+    public string Name { get; }
+
+    public TimeSpan AcquireTimeout { get; }
+
+    public TimeSpan ShutdownTimeout { get; }
+
+    public PgKitMetrics Metrics { get; }
+
+    public ILogger Logger => _logger;
+
+    /// <summary>Gets the number of request sessions currently holding a connection of this database.</summary>
+    public int ActiveSessions => _active.Count;
+
+    /// <summary>Gets the data source, building it on first use when the host has not started it yet (scripts, tests).</summary>
+    public NpgsqlDataSource DataSource => Volatile.Read(ref _dataSource) ?? BuildFromOptions(connectionString: null);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _dataSource) is null)
+        {
+            var connectionString = string.IsNullOrWhiteSpace(_options.ConnectionString)
+                ? await ResolveFallbackAsync(cancellationToken).ConfigureAwait(false)
+                : _options.ConnectionString;
+            BuildFromOptions(connectionString);
+        }
+
+        await RunInitHooksAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunInitHooksAsync(CancellationToken cancellationToken)
+    {
+        var hooks = _options.InitHooks;
+        if (hooks.Count == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var hook in hooks)
+            {
+                Log.InitHookStarting(_logger, hook.Name, Name);
+                try
+                {
+                    await hook.Callback(connection, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.InitHookFailed(_logger, ex, hook.Name, Name);
+                    throw new InvalidOperationException(
+                        $"PgKit: the startup hook '{hook.Name}' of PostgreSQL database '{Name}' failed: {ex.Message}", ex);
+                }
+            }
+        }
+
+        Log.InitHooksCompleted(_logger, hooks.Count, Name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async ValueTask<string> ResolveFallbackAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = _fallback is null
+            ? null
+            : await _fallback.GetConnectionStringAsync(Name, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw MissingConnectionString();
+        }
+
+        Log.ConnectionStringFromFallback(_logger, Name, _fallback!.Source);
+        return connectionString;
+    }
+
+    private InvalidOperationException MissingConnectionString() => new(
+        $"No connection string for PostgreSQL database '{Name}': set 'ConnectionStrings:{Name}' " +
+        $"(appsettings.json, or the environment variable ConnectionStrings__{Name}) or PostgresOptions.ConnectionString.");
+
+    private NpgsqlDataSource BuildFromOptions(string? connectionString)
+    {
+        lock (_gate)
+        {
+            if (_dataSource is not null)
+            {
+                return _dataSource;
+            }
+
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            connectionString ??= string.IsNullOrWhiteSpace(_options.ConnectionString)
+                ? ResolveFallbackAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
+                : _options.ConnectionString;
+
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.UseLoggerFactory(_loggerFactory);
+            builder.Name = Name;
+            if (_reportFailedStatements)
+            {
+                // Lets Development error bodies show the failed SQL (PostgresException.BatchCommand) and the server's DETAIL,
+                // which Npgsql redacts by default because it can hold row values. A callback may turn either off.
+                builder.ConnectionStringBuilder.IncludeFailedBatchedCommand = true;
+                builder.ConnectionStringBuilder.IncludeErrorDetail = true;
+            }
+
+            foreach (var configure in _options.DataSourceCallbacks)
+            {
+                configure(builder);
+            }
+
+            var settings = builder.ConnectionStringBuilder;
+            Log.DataSourceBuilt(_logger, Name, settings.Host, settings.Port, settings.Database, settings.Username, settings.MaxPoolSize);
+            var dataSource = builder.Build();
+            _connectionString = builder.ConnectionString;
+            Volatile.Write(ref _dataSource, dataSource);
+            return dataSource;
+        }
+    }
+
+    public void Track(PgRequestSession session, int processId) => _active[session] = processId;
+
+    public void Untrack(PgRequestSession session) => _active.TryRemove(session, out _);
+
+    /// <summary>Starts the bounded wait for in-flight requests (called when the host begins stopping, before the server drains).</summary>
+    public void BeginShutdown()
+    {
+        lock (_gate)
+        {
+            _drain ??= DrainAsync();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginShutdown();
+        try
+        {
+            await _drain!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's own shutdown timeout came first: close the pool now.
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync()
+    {
+        await Task.Yield();
+        var count = _active.Count;
+        if (count == 0 || Volatile.Read(ref _dataSource) is null)
+        {
+            return;
+        }
+
+        Log.ShutdownWaiting(_logger, (long)ShutdownTimeout.TotalMilliseconds, count, Name);
+        if (await WaitForIdleAsync(ShutdownTimeout).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var processIds = _active.Values.Distinct().ToArray();
+        Log.ShutdownCancelling(_logger, processIds.Length, Name);
+        try
+        {
+            await CancelQueriesAsync(processIds).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            Log.ShutdownCancelFailed(_logger, ex, Name);
+        }
+
+        await WaitForIdleAsync(CancelGrace).ConfigureAwait(false);
+    }
+
+    private async Task<bool> WaitForIdleAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_active.IsEmpty)
+        {
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Cancels the running statements of the given backends through a separate, unpooled connection: the pool itself
+    /// may be exhausted by the very requests that are stuck.
+    /// </summary>
+    private async Task CancelQueriesAsync(int[] processIds)
+    {
+        var builder = new NpgsqlDataSourceBuilder(_connectionString);
+        foreach (var configure in _options.DataSourceCallbacks)
+        {
+            configure(builder);
+        }
+
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.ConnectionStringBuilder.Timeout = (int)MaintenanceTimeout.TotalSeconds;
+        builder.Name = Name + " (shutdown)";
+        using var timeout = new CancellationTokenSource(MaintenanceTimeout);
+        var dataSource = builder.Build();
+        await using (dataSource.ConfigureAwait(false))
+        {
+            var command = dataSource.CreateCommand("SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM unnest($1::int[]) AS pid");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = processIds });
+                await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (TakeForDisposal() is { } dataSource)
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            Log.DataSourceDisposed(_logger, Name);
+        }
+    }
+
+    /// <summary>Closes the pool synchronously (a service provider disposed with <c>Dispose</c>, in a script).</summary>
+    public void Dispose()
+    {
+        if (TakeForDisposal() is { } dataSource)
+        {
+            dataSource.Dispose();
+            Log.DataSourceDisposed(_logger, Name);
+        }
+    }
+
+    private NpgsqlDataSource? TakeForDisposal()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            return _dataSource;
+        }
+    }
+}

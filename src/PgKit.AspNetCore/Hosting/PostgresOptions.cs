@@ -1,0 +1,46 @@
+using Npgsql;
+using PgKit.AspNetCore.Hosting;
+
+namespace PgKit.AspNetCore;
+
+/// <summary>
+/// Options for one PostgreSQL database registered with
+/// <see cref="Microsoft.Extensions.DependencyInjection.PostgresServiceCollectionExtensions.AddPostgres(Microsoft.Extensions.DependencyInjection.IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>.
+/// These are named options: the name is the database name (<see cref="DefaultName"/> for the default database).
+/// </summary>
+/// <remarks>
+/// Every Npgsql setting (pool sizes, timeouts, SSL, <c>Application Name</c>, <c>Max Auto Prepare</c>, ...) goes in the
+/// connection string; type mappings, JSON options and per-physical-connection initialization go in
+/// <see cref="IPostgresBuilder.ConfigureDataSource(Action{NpgsqlDataSourceBuilder})"/>. The options are validated when the
+/// host starts, and every problem is reported in one <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>.
+/// </remarks>
+public sealed class PostgresOptions
+{
+    /// <summary>The name of the default database, and of the connection string it reads: <c>ConnectionStrings:Postgres</c>.</summary>
+    public const string DefaultName = "Postgres";
+
+    /// <summary>Gets or sets the Npgsql connection string.</summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: the connection string named after the database
+    /// (<c>ConnectionStrings:Postgres</c> for the default database) is read from configuration. When neither is set,
+    /// startup fails with a message naming that setting.
+    /// </value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets how long a request waits for a free connection before it is answered with 503 and <c>Retry-After</c>.</summary>
+    /// <value>The default value is 5 seconds. It must be positive and at most 5 minutes.</value>
+    /// <remarks>This bounds the wait for the pool and the opening of a new physical connection together.</remarks>
+    public TimeSpan AcquireTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how long host shutdown waits for requests that still hold a connection.</summary>
+    /// <value>The default value is 10 seconds. It must be positive and at most 10 minutes.</value>
+    /// <remarks>
+    /// When the time is up, the queries still running are cancelled on the server (<c>pg_cancel_backend</c>) and the pool
+    /// is closed anyway, so shutdown never hangs on a stuck query.
+    /// </remarks>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    internal List<InitHook> InitHooks { get; } = [];
+
+    internal List<Action<NpgsqlDataSourceBuilder>> DataSourceCallbacks { get; } = [];
+}
