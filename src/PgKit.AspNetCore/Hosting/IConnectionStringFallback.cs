@@ -11,6 +11,9 @@ namespace PgKit.AspNetCore.Hosting;
 /// </remarks>
 internal interface IConnectionStringFallback
 {
+    /// <summary>Gets whether this fallback can provide a connection string in the current environment.</summary>
+    bool CanProvide { get; }
+
     /// <summary>Gets a short description of where the connection string comes from, for the log (never the string itself).</summary>
     string Source { get; }
 

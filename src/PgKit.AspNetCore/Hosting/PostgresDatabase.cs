@@ -69,6 +69,12 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             BuildFromOptions(connectionString);
         }
 
+        // Migrations first, so hooks and the first request see the current schema.
+        foreach (var migrate in _options.StartupMigrations)
+        {
+            await migrate(DataSource, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
         await RunInitHooksAsync(cancellationToken).ConfigureAwait(false);
     }
 

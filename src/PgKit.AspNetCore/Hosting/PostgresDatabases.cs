@@ -17,7 +17,7 @@ internal sealed class PostgresDatabases(
     IHostEnvironment? environment = null) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<PostgresDatabase>> _databases = new(StringComparer.Ordinal);
-    private readonly IConnectionStringFallback? _fallback = fallbacks.LastOrDefault();
+    private readonly IConnectionStringFallback? _fallback = fallbacks.LastOrDefault(f => f.CanProvide);
 
     // Error bodies with details show the failed SQL, which Npgsql only reports when asked to.
     private readonly bool _reportFailedStatements = problemDetails.Value.IncludeErrorDetails ?? environment?.IsDevelopment() ?? false;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgKit.AspNetCore.Hosting;
 
@@ -43,4 +44,7 @@ public sealed class PostgresOptions
     internal List<InitHook> InitHooks { get; } = [];
 
     internal List<Action<NpgsqlDataSourceBuilder>> DataSourceCallbacks { get; } = [];
+
+    /// <summary>Migration runs registered by <c>MigrateOnStartup</c>; they run before the startup hooks.</summary>
+    internal List<Func<NpgsqlDataSource, ILoggerFactory, CancellationToken, Task>> StartupMigrations { get; } = [];
 }

@@ -9,7 +9,7 @@ internal sealed class PostgresOptionsValidator(IEnumerable<IConnectionStringFall
     private static readonly TimeSpan MaxAcquireTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly bool _hasFallback = fallbacks.Any();
+    private readonly bool _hasFallback = fallbacks.Any(f => f.CanProvide);
 
     public ValidateOptionsResult Validate(string? name, PostgresOptions options)
     {

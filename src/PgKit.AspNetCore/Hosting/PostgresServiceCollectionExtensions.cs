@@ -1,3 +1,4 @@
+using PgKit.AspNetCore.Embedded;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
@@ -115,6 +116,7 @@ public static class PostgresServiceCollectionExtensions
         services.TryAddSingleton<PostgresDatabases>();
         services.TryAddScoped<PgRequestScope>();
         services.TryAddSingleton<PostgresErrorMapper>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionStringFallback, EmbeddedServerFallback>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresOptions>, PostgresOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgresHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, PostgresExceptionHandler>());

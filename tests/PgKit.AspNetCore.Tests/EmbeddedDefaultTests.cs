@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PgKit.Embedded;
+
+namespace PgKit.AspNetCore.Tests;
+
+public sealed class EmbeddedDefaultTests : IDisposable
+{
+    private readonly string _contentRoot = Path.Combine(Path.GetTempPath(), "pgkit-tests", "app-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public EmbeddedDefaultTests()
+    {
+        Directory.CreateDirectory(_contentRoot);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.GetDirectoryName(_contentRoot)!, (UnixFileMode)0b1_111_111_111);
+            File.SetUnixFileMode(_contentRoot, (UnixFileMode)0b111_101_101);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_contentRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Development_WithoutConnectionString_UsesThePersistentEmbeddedServerOfTheContentRoot_AndStopsItWithTheApp()
+    {
+        var app = Build("Development", pg => { });
+        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_database()", cancellationToken: ct));
+        await app.StartAsync();
+
+        var folder = Path.Combine(_contentRoot, ".pgkit", "db");
+        Assert.Equal("postgres", await app.GetTestClient().GetStringAsync("/db"));
+        Assert.NotNull(PostgresServer.FindRunning(folder));
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Assert.Null(PostgresServer.FindRunning(folder));
+        Assert.True(File.Exists(Path.Combine(folder, "pgdata", "PG_VERSION")), "the data survives the app");
+    }
+
+    [Fact]
+    public async Task MigrateOnStartup_AppliesMigrationsBeforeTheStartupHooks()
+    {
+        var (_, connectionString) = await CreateDatabaseAsync();
+        string? seenByHook = null;
+        var source = PgKit.Migrations.MigrationSource.FromMigrations(
+        [
+            PgKit.Migrations.Migration.Create(1, "create_note", "CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL);\n-- migrate:down\nDROP TABLE note;"),
+            PgKit.Migrations.Migration.Create(2, "seed_note", "INSERT INTO note VALUES (1, 'migrated');\n-- migrate:down\nDELETE FROM note;"),
+        ]);
+        var app = Build("Production", pg => pg
+            .OnInit(async (conn, ct) => seenByHook = await conn.ScalarAsync<string>("SELECT body FROM note WHERE id = 1", cancellationToken: ct), "read-note")
+            .MigrateOnStartup(source));
+        app.Configuration["ConnectionStrings:Postgres"] = connectionString;
+        await app.StartAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+
+        Assert.Equal("migrated", seenByHook);
+    }
+
+    [Fact]
+    public async Task MigrateOnStartup_AFailingMigration_StopsStartup()
+    {
+        var (_, connectionString) = await CreateDatabaseAsync();
+        var source = PgKit.Migrations.MigrationSource.FromMigrations(
+            [PgKit.Migrations.Migration.Create(1, "broken", "CREATE TABLE oops (id int);\nSELECT no_such_column FROM oops;")]);
+        var app = Build("Production", pg => pg.MigrateOnStartup(source));
+        app.Configuration["ConnectionStrings:Postgres"] = connectionString;
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        await app.DisposeAsync();
+
+        Assert.Contains("0001_broken", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private WebApplication Build(string environment, Action<IPostgresBuilder> postgres)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ContentRootPath = _contentRoot });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        postgres(builder.Services.AddPostgres(builder.Configuration));
+        return builder.Build();
+    }
+
+    private static async Task<(string Name, string ConnectionString)> CreateDatabaseAsync()
+    {
+        var server = await PgKit.Testing.TestPostgres.SharedAsync();
+        var name = "pgkit_web_embedded_" + Guid.NewGuid().ToString("N")[..8];
+        return (name, await server.CreateDatabaseAsync(name));
+    }
+}
