@@ -171,6 +171,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
 
         File.Delete(Path.Combine(full, OwnerRecord.FileName));
+        DeleteFolder(TempFolders.SocketFolderFor(dataDirectory));
         return true;
     }
 

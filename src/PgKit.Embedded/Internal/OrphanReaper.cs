@@ -12,6 +12,26 @@ internal static class OrphanReaper
     // A folder with no owner file yet may be a server being set up this instant by another process.
     private static readonly TimeSpan OwnerlessGrace = TimeSpan.FromMinutes(5);
 
+    // A persistent server's socket folder outlives it when its owner died; an empty one older than the grace period
+    // belongs to no running server (a running server keeps its socket and lock files there).
+    private static void DeleteAbandonedSocketFolders()
+    {
+        foreach (var folder in Directory.GetDirectories(TempFolders.Root, "s-*"))
+        {
+            try
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > OwnerlessGrace && !Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    Directory.Delete(folder);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // In use or not ours: leave it.
+            }
+        }
+    }
+
     public static async Task ReapAsync(ServerAccount account, ILogger logger, CancellationToken cancellationToken)
     {
         string[] folders;
@@ -23,6 +43,8 @@ internal static class OrphanReaper
         {
             return;
         }
+
+        DeleteAbandonedSocketFolders();
 
         foreach (var folder in folders)
         {
