@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace PgKit.AspNetCore.Benchmarks;
 
-/// <summary>The benchmark's own database on the server named by PGKIT_BENCH_CONNECTION, created fresh and dropped at the end.</summary>
+/// <summary>The benchmark's own database on the server named by PGKIT_BENCH_CONNECTION (else an embedded one), created fresh and dropped at the end.</summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
     private BenchDatabase(string name, string connectionString)
@@ -15,12 +15,14 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>The one place that knows where the server is.</summary>
-    public static string GetServerConnectionString() =>
+    // Without PGKIT_BENCH_CONNECTION, an ephemeral embedded server for this run (it stops when the process exits).
+    private static readonly Lazy<string> Server = new(() =>
         Environment.GetEnvironmentVariable("PGKIT_BENCH_CONNECTION") is { Length: > 0 } connectionString
             ? connectionString
-            : throw new InvalidOperationException(
-                "Set PGKIT_BENCH_CONNECTION to a superuser connection string, for example 'Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres'.");
+            : PgKit.Embedded.PostgresServer.StartAsync().GetAwaiter().GetResult().ConnectionString);
+
+    /// <summary>The one place that knows where the server is.</summary>
+    public static string GetServerConnectionString() => Server.Value;
 
     public static async Task<BenchDatabase> CreateAsync(int rows)
     {
