@@ -31,26 +31,17 @@ public abstract class DatabaseFixture : IAsyncLifetime
     {
         var name = "pgkit_web_" + GetType().Name.ToLowerInvariant().Replace("fixture", "", StringComparison.Ordinal) + "_" +
             Guid.NewGuid().ToString("N")[..8];
-        await using (var connection = new NpgsqlConnection(Unpooled(TestServerConnection.GetServerConnectionString())))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
         _databases.Add(name);
-        var builder = new NpgsqlConnectionStringBuilder(TestServerConnection.GetServerConnectionString()) { Database = name };
-        return (name, builder.ConnectionString);
+        var server = await PgKit.Testing.TestPostgres.SharedAsync();
+        return (name, await server.CreateDatabaseAsync(name));
     }
 
     public async Task DisposeAsync()
     {
-        await using var connection = new NpgsqlConnection(Unpooled(TestServerConnection.GetServerConnectionString()));
-        await connection.OpenAsync();
+        var server = await PgKit.Testing.TestPostgres.SharedAsync();
         foreach (var name in _databases)
         {
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await server.DropDatabaseAsync(name);
         }
     }
 

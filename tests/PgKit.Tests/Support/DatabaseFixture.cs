@@ -25,20 +25,12 @@ public sealed class DatabaseFixture : IAsyncLifetime
     public NpgsqlDataSource DataSource { get; }
 
     public async Task InitializeAsync()
-    {
-        await using var admin = new NpgsqlConnection(TestServer.AdminConnectionString);
-        await admin.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", admin);
-        await command.ExecuteNonQueryAsync();
-    }
+        => await (await PgKit.Testing.TestPostgres.SharedAsync()).CreateDatabaseAsync(DatabaseName);
 
     public async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        await using var admin = new NpgsqlConnection(TestServer.AdminConnectionString);
-        await admin.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", admin);
-        await command.ExecuteNonQueryAsync();
+        await (await PgKit.Testing.TestPostgres.SharedAsync()).DropDatabaseAsync(DatabaseName);
     }
 
     public Task<NpgsqlConnection> OpenAsync() => DataSource.OpenConnectionAsync().AsTask();
