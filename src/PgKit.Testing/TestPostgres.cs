@@ -100,17 +100,33 @@ public sealed class TestPostgres
     /// <returns>The lines.</returns>
     public string ReadLogTail(int lines = 50) => _server?.ReadLogTail(lines) ?? string.Empty;
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    /// <summary>Runs one statement on a fresh unpooled connection to a database of the server (CREATE/DROP DATABASE cannot run in a pooled session's transaction).</summary>
+    internal async Task<object?> ExecuteAsync(string sql, CancellationToken cancellationToken, string? database = null, params object[] parameters)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        if (database is not null)
+        {
+            builder.Database = database;
+        }
+
+        var connection = new NpgsqlConnection(builder.ConnectionString);
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             var command = new NpgsqlCommand(sql, connection);
             await using (command.ConfigureAwait(false))
             {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var parameter in parameters)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+                }
+
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>A connection string to one database that bypasses the pool, for connections that must not linger (a template must have none).</summary>
+    internal string GetUnpooledConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database, Pooling = false }.ConnectionString;
 }

@@ -51,6 +51,9 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     public PgKitMetrics Metrics { get; }
 
+    /// <summary>Gets the pinned test connection that replaces the pool for request sessions, or null.</summary>
+    public IConnectionPin? Pin => _options.Pin;
+
     public ILogger Logger => _logger;
 
     /// <summary>Gets the number of request sessions currently holding a connection of this database.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgKit.AspNetCore.Hosting;
+using PgKit.AspNetCore.Sessions;
 
 namespace PgKit.AspNetCore;
 
@@ -40,6 +41,9 @@ public sealed class PostgresOptions
     /// is closed anyway, so shutdown never hangs on a stuck query.
     /// </remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The test connection every request uses instead of the pool (PgKit.Testing's rollback mode), or null.</summary>
+    internal IConnectionPin? Pin { get; set; }
 
     internal List<InitHook> InitHooks { get; } = [];
 

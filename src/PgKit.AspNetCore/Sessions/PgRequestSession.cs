@@ -24,7 +24,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private readonly PostgresDatabase _database;
     private readonly HttpContext? _httpContext;
     private NpgsqlConnection? _connection;
-    private NpgsqlTransaction? _transaction;
+    private SessionTransaction? _transaction;
     private TransactionKind _kind;
     private AtomicState _atomic;
     private AtomicSettings? _endpointSettings;
@@ -163,7 +163,9 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         NpgsqlConnection connection;
         try
         {
-            connection = await _database.DataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            connection = _database.Pin is { } pin
+                ? await pin.AcquireAsync(_database.AcquireTimeout, token).ConfigureAwait(false)
+                : await _database.DataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
         {
@@ -198,7 +200,8 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         var connection = _connection!;
 
         // Npgsql sends BEGIN together with the next command, so an unused transaction costs no round trip.
-        _transaction = await connection.BeginTransactionAsync(settings.IsolationLevel, cancellationToken).ConfigureAwait(false);
+        _transaction = await SessionTransaction.BeginAsync(connection, settings.IsolationLevel, _database.Pin, cancellationToken).ConfigureAwait(false);
+        _transaction.ReadOnly = settings.ReadOnly;
         _kind = TransactionKind.Atomic;
         _atomic = AtomicState.Active;
         if (settings.ReadOnly)
@@ -291,7 +294,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         var connection = await GetConnectionAsync(atomic, cancellationToken).ConfigureAwait(false);
         if (_transaction is null)
         {
-            _transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            _transaction = await SessionTransaction.BeginAsync(connection, IsolationLevel.Unspecified, _database.Pin, cancellationToken).ConfigureAwait(false);
             _kind = TransactionKind.Explicit;
             _depth = 1;
             return new PgTransactionScope(this, connection, _depth, _generation, savepoint: null);
@@ -349,7 +352,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         }
         else
         {
-            await transaction.RollbackAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
+            await transaction.RollbackToAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -361,7 +364,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _generation++;
     }
 
-    private async Task RollbackQuietlyAsync(NpgsqlTransaction transaction)
+    private async Task RollbackQuietlyAsync(SessionTransaction transaction)
     {
         _database.Metrics.RolledBack(Name);
         if (_connection is not { State: ConnectionState.Open })
@@ -382,7 +385,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         }
     }
 
-    private static async Task DisposeQuietlyAsync(NpgsqlTransaction transaction)
+    private static async Task DisposeQuietlyAsync(SessionTransaction transaction)
     {
         try
         {
@@ -438,7 +441,14 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _connection = null;
         _database.Untrack(this);
         _database.Metrics.Released(Name, _acquiredAt);
-        await connection.DisposeAsync().ConfigureAwait(false);
+        if (_database.Pin is { } pin)
+        {
+            await pin.ReleaseAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -513,7 +523,14 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
             _connection = null;
             _database.Untrack(this);
             _database.Metrics.Released(Name, _acquiredAt);
-            connection.Dispose();
+            if (_database.Pin is { } pin)
+            {
+                pin.Release();
+            }
+            else
+            {
+                connection.Dispose();
+            }
         }
     }
 }
