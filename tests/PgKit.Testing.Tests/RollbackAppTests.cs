@@ -61,6 +61,22 @@ public sealed class RollbackAppTests(RollbackNotesApp app, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task ReadOnlyRequestTransaction_DoesNotMakeTheTestReadOnly()
+    {
+        Assert.Equal(0L, (await Client.GetAsync("/notes/count/read-only")).ShouldBe(HttpStatusCode.OK).Json<NoteCount>().Count);
+
+        (await Client.PostAsync("/notes", new NoteInput("after a read-only request"))).ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task TransactionTheHandlerRollsBack_LeavesNothing()
+    {
+        (await Client.PostAsync("/notes/undone", new NoteInput("undone"))).ShouldBe(HttpStatusCode.NoContent);
+
+        Assert.Equal(0L, (await Client.GetAsync("/notes/count")).Json<NoteCount>().Count);
+    }
+
+    [Fact]
     public async Task ConcurrentRequests_TakeTurnsOnTheConnection()
     {
         var writes = Enumerable.Range(0, 20).Select(i => Client.PostAsync("/notes", new NoteInput($"parallel {i}")));

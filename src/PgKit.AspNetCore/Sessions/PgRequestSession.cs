@@ -201,7 +201,6 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
         // Npgsql sends BEGIN together with the next command, so an unused transaction costs no round trip.
         _transaction = await SessionTransaction.BeginAsync(connection, settings.IsolationLevel, _database.Pin, cancellationToken).ConfigureAwait(false);
-        _transaction.ReadOnly = settings.ReadOnly;
         _kind = TransactionKind.Atomic;
         _atomic = AtomicState.Active;
         if (settings.ReadOnly)

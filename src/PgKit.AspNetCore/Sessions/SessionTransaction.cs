@@ -22,9 +22,6 @@ internal sealed class SessionTransaction
         _savepoint = savepoint;
     }
 
-    /// <summary>Gets or sets whether the transaction was made read only; a nested one then ends by ROLLBACK TO, undoing the setting.</summary>
-    public bool ReadOnly { get; set; }
-
     public static async ValueTask<SessionTransaction> BeginAsync(
         NpgsqlConnection connection, IsolationLevel isolationLevel, IConnectionPin? pin, CancellationToken cancellationToken)
     {
@@ -41,9 +38,7 @@ internal sealed class SessionTransaction
 
     public Task CommitAsync(CancellationToken cancellationToken) => _savepoint is null
         ? _transaction.CommitAsync(cancellationToken)
-        : ReadOnly
-            ? _transaction.RollbackAsync(_savepoint, cancellationToken) // a read-only setting released into the outer transaction would stay
-            : _transaction.ReleaseAsync(_savepoint, cancellationToken);
+        : _transaction.ReleaseAsync(_savepoint, cancellationToken); // PostgreSQL restores READ ONLY at the savepoint's end
 
     public Task RollbackAsync(CancellationToken cancellationToken) => _savepoint is null
         ? _transaction.RollbackAsync(cancellationToken)

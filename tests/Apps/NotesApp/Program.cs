@@ -25,6 +25,19 @@ app.MapPost("/notes/autocommit", async (NoteInput input, Db db, CancellationToke
 
 app.MapGet("/notes/count", async (Db db, CancellationToken ct) => new { Count = await db.CountAsync("note", cancellationToken: ct) });
 
+// A read-only request transaction: in rollback mode (a savepoint) its setting must not outlive the request.
+app.MapGet("/notes/count/read-only", async (Atomic db, CancellationToken ct) => new { Count = await db.CountAsync("note", cancellationToken: ct) })
+    .WithAtomic(options => options.ReadOnly = true);
+
+// An explicit transaction the handler rolls back itself: nothing of it may stay.
+app.MapPost("/notes/undone", async (NoteInput input, Db db, CancellationToken ct) =>
+{
+    await using var transaction = await db.BeginAsync(ct);
+    await db.InsertAsync<Note>("note", new { input.Title }, ct);
+    await transaction.RollbackAsync(ct);
+    return Results.NoContent();
+});
+
 app.MapGet("/notes/slow", async (Db db, CancellationToken ct) =>
     new { Slept = await db.ScalarAsync<int>("SELECT 1 FROM pg_sleep(0.2)", cancellationToken: ct) });
 
