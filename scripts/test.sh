@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 ensure_dotnet || exit 1
 ensure_postgres || exit 1
+ensure_chromium || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,22 +1,13 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using ReferenceApp;
 
-// The reference app. With no ConnectionStrings:Postgres it runs on the persistent embedded PostgreSQL of this
-// folder (.pgkit/db), so `dotnet run --project samples/ReferenceApp` needs nothing else; the data survives restarts.
+// The reference app: the blog, coupons and items of the seed tutorials as one API. With no ConnectionStrings:Postgres
+// it runs on the persistent embedded PostgreSQL of this folder, so `dotnet run --project samples/ReferenceApp` needs
+// nothing else; the data survives restarts. Everything is composed in AddReferenceApp and MapReferenceApp.
 var builder = WebApplication.CreateBuilder(args);
-
-builder.Services.AddPostgres(builder.Configuration)
-    .UseEmbeddedServer();
-builder.Services.AddHealthChecks().AddPostgres();
+builder.Services.AddReferenceApp(builder.Configuration);
 
 var app = builder.Build();
-
-// Ready: a round trip to the database. Live: the process answers.
-app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false });
-
-app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("Reference app ready: {Urls} (health: /healthz, /livez)", string.Join(", ", app.Urls)));
-
+app.MapReferenceApp();
 app.Run();
 
 /// <summary>The app's entry point, visible to in-process tests.</summary>

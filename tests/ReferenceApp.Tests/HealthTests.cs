@@ -1,46 +1,40 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using PgKit.Testing;
+using ReferenceApp.Tests.Support;
 
 namespace ReferenceApp.Tests;
 
-public sealed class HealthTests
+public sealed class HealthTests(ReferenceAppFactory app) : IClassFixture<ReferenceAppFactory>
 {
     [Fact]
     public async Task Healthz_IsHealthy_WhenTheDatabaseAnswers()
     {
-        await using var factory = await FactoryAsync(database: null);
-        var response = await factory.CreateClient().GetAsync("/healthz");
+        var response = await app.CreateClient().GetAsync("/healthz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Healthz_IsUnavailable_AndLivezHealthy_WhenTheDatabaseIsGone()
     {
-        var server = await TestPostgres.SharedAsync();
-        var name = "refapp_health_" + Guid.NewGuid().ToString("N")[..8];
-        await server.CreateDatabaseAsync(name);
-        await using var factory = await FactoryAsync(name);
-        var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-
-        await server.DropDatabaseAsync(name);
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/livez")).StatusCode);
-    }
-
-    private static async Task<WebApplicationFactory<Program>> FactoryAsync(string? database)
-    {
-        var server = await TestPostgres.SharedAsync();
-        var connectionString = database is null ? server.ConnectionString : server.GetConnectionString(database);
-        return new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        // Its own app and database: this one is dropped under the running app.
+        var doomed = new ReferenceAppFactory();
+        await ((IAsyncLifetime)doomed).InitializeAsync();
+        try
         {
-            web.UseEnvironment("Production");
-            web.UseSetting("ConnectionStrings:Postgres", connectionString);
-        });
+            var client = doomed.CreateClient();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+            await doomed.DropDatabaseAsync();
+
+            var problem = await (await client.GetAsync("/healthz")).ReadProblemAsync(503);
+            Assert.StartsWith("Unhealthy", (string?)problem["detail"], StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/livez")).StatusCode);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)doomed).DisposeAsync();
+        }
     }
 }

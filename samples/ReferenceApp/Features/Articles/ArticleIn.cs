@@ -1,0 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReferenceApp.Features.Articles;
+
+/// <summary>The body of <c>POST /articles</c>, the blog seed's <c>ArticleBase</c>.</summary>
+/// <param name="AuthorId">The author's id; an unknown author is a 404.</param>
+/// <param name="Title">The title, 1 to 60 characters.</param>
+/// <param name="Content">The text; any length, may be empty.</param>
+public sealed record ArticleIn(
+    long AuthorId,
+    [property: StringLength(ArticleRules.TitleMaxLength, MinimumLength = 1)] string Title,
+    string Content);

@@ -1,0 +1,54 @@
+using ReferenceApp.Features.Articles;
+using ReferenceApp.Features.Authors;
+using ReferenceApp.Features.Coupons;
+using ReferenceApp.Features.Health;
+using ReferenceApp.Features.Items;
+
+namespace ReferenceApp;
+
+/// <summary>Maps the reference app: health, the OpenAPI document, Swagger UI and every feature's route group.</summary>
+public static class ReferenceAppEndpointExtensions
+{
+    /// <summary>The path of Swagger UI.</summary>
+    public const string DocsPath = "/docs";
+
+    /// <summary>The path of the OpenAPI document.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>
+    /// Maps <c>/healthz</c>, <c>/livez</c>, <see cref="OpenApiPath"/>, Swagger UI at <see cref="DocsPath"/>, and the
+    /// authors, articles, coupons and items groups; answers bodiless errors (unknown route, wrong method) with ProblemDetails.
+    /// </summary>
+    /// <param name="app">The built application.</param>
+    /// <returns>The same application.</returns>
+    public static WebApplication MapReferenceApp(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // A 404 for an unknown route or a 405 would otherwise have no body: every error is ProblemDetails.
+        app.UseStatusCodePages();
+
+        app.MapHealth();
+        app.MapOpenApi();
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = DocsPath.TrimStart('/');
+            options.SwaggerEndpoint(OpenApiPath, "v1");
+            options.DocumentTitle = "PgKit reference app";
+        });
+
+        app.MapAuthors();
+        app.MapArticles();
+        app.MapCoupons();
+        app.MapItems();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var url in app.Urls)
+            {
+                app.Logger.LogInformation("Reference app ready: API docs at {DocsUrl} (health: /healthz, /livez)", url.TrimEnd('/') + DocsPath);
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PgKit.Migrations;
+using ReferenceApp.Api;
+
+namespace ReferenceApp;
+
+/// <summary>Registers the reference app's services: one call from Program.cs, or from a benchmark or test host.</summary>
+public static class ReferenceAppServiceCollectionExtensions
+{
+    /// <summary>The prefix of the app's embedded migrations (<c>Migrations/NNNN_name.sql</c>).</summary>
+    public const string MigrationResourcePrefix = "ReferenceApp.Migrations.";
+
+    /// <summary>Gets where the app's schema comes from: the numbered SQL files embedded in this assembly.</summary>
+    public static MigrationSource Migrations => MigrationSource.FromAssembly(typeof(ReferenceAppServiceCollectionExtensions).Assembly, MigrationResourcePrefix);
+
+    /// <summary>
+    /// Adds the snake_case JSON wire format, the PostgreSQL pool (<c>ConnectionStrings:Postgres</c>, else the persistent
+    /// embedded server) migrated on startup, 422 ProblemDetails for malformed requests, health checks and OpenAPI.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The app configuration; <c>ConnectionStrings:Postgres</c> picks the database.</param>
+    /// <returns>The same service collection.</returns>
+    public static IServiceCollection AddReferenceApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.ConfigureHttpJsonOptions(options => JsonWire.Configure(options.SerializerOptions));
+        services.AddProblemDetails(options =>
+        {
+            var earlier = options.CustomizeProblemDetails;
+            options.CustomizeProblemDetails = context =>
+            {
+                earlier?.Invoke(context);
+                ProblemDetailsNaming.ToSnakeCase(context);
+            };
+        });
+
+        // One pool for the whole app, owned by the host: every route group reaches it through the Db and Atomic
+        // parameters of its handlers. With no connection string, the embedded server of the content root.
+        services.AddPostgres(configuration)
+            .UseEmbeddedServer()
+            .MigrateOnStartup(Migrations);
+
+        // Binding failures become exceptions (instead of a bare 400) so that BadRequestProblemHandler can answer 422.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.TryAddSingleton<BadRequestProblemHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, BadRequestProblemHandler>(sp => sp.GetRequiredService<BadRequestProblemHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, BadRequestProblemHandler>(sp => sp.GetRequiredService<BadRequestProblemHandler>()));
+
+        services.AddHealthChecks().AddPostgres();
+        services.AddOpenApi(options => OpenApiSetup.Configure(options));
+        return services;
+    }
+}

@@ -1,0 +1,79 @@
+using Npgsql;
+using PgKit;
+using PgKit.Migrations;
+using ReferenceApp.Tests.Support;
+
+namespace ReferenceApp.Tests;
+
+/// <summary>The app's embedded migrations, driven by PgKit's Migrator on databases of their own.</summary>
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task DownThenUp_KeepsTheArticlesTextAcrossTheColumnRename()
+    {
+        await using var database = await ReferenceAppFactory.CreateEmptyDatabaseAsync();
+        var migrator = new Migrator(database.ConnectionString, new MigrationOptions { Source = ReferenceAppServiceCollectionExtensions.Migrations });
+        await migrator.UpAsync();
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        var author = await connection.ScalarAsync<long>("INSERT INTO author (first_name, last_name) VALUES ('Jean', 'Bob') RETURNING id");
+        await connection.ExecuteAsync("INSERT INTO article (author_id, title, content) VALUES ($1, 'Article A', 'The text that must survive')", [author]);
+
+        // Back to 0002: the coupon and item tables go, and content is description again, with its data.
+        var down = await migrator.DownToAsync(2);
+        Assert.Equal([5L, 4L, 3L], down.Steps.Select(s => s.Version));
+        Assert.Equal("The text that must survive", await connection.ScalarAsync<string>("SELECT description FROM article"));
+        Assert.Equal(["author_id", "created_at", "description", "id", "title", "updated_at"], await ColumnsAsync(connection, "article"));
+
+        await migrator.UpAsync();
+        Assert.Equal("The text that must survive", await connection.ScalarAsync<string>("SELECT content FROM article"));
+        Assert.Equal(["author_id", "content", "created_at", "id", "title", "updated_at"], await ColumnsAsync(connection, "article"));
+    }
+
+    [Fact]
+    public async Task EveryDownPart_UndoesItsUpPart()
+    {
+        await using var database = await ReferenceAppFactory.CreateEmptyDatabaseAsync();
+        var migrator = new Migrator(database.ConnectionString, new MigrationOptions { Source = ReferenceAppServiceCollectionExtensions.Migrations });
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+
+        Assert.Equal(5, (await migrator.UpAsync()).Steps.Count);
+        Assert.Equal(["article", "author", "coupon", "item", "pgkit_migrations"], await TablesAsync(connection));
+
+        Assert.Equal(5, (await migrator.DownToAsync(0)).Steps.Count);
+        Assert.Equal(["pgkit_migrations"], await TablesAsync(connection));
+        Assert.Equal(0, await connection.ScalarAsync<long>("SELECT count(*) FROM pg_proc WHERE proname = 'set_updated_at'"));
+
+        Assert.Equal(5, (await migrator.UpAsync()).Steps.Count);
+        Assert.False(await migrator.HasPendingAsync());
+    }
+
+    [Fact]
+    public async Task TheTablesChecks_HaveTheApisLimits()
+    {
+        await using var database = await ReferenceAppFactory.CreateEmptyDatabaseAsync();
+        await Migrator.MigrateAsync(database.ConnectionString, new MigrationOptions { Source = ReferenceAppServiceCollectionExtensions.Migrations });
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+
+        // What the API accepts, the table accepts (25 characters, one of them outside the BMP)...
+        var author = await connection.InsertAsync<(long Id, string FirstName)>("author", new { FirstName = new string('a', 24) + "😀", LastName = "B" });
+        await connection.InsertAsync<long>("article", new { AuthorId = author.Id, Title = new string('t', 60), Content = "" });
+        await connection.InsertAsync<Guid>("coupon", new { Code = new string('c', 64), InitCount = 1, RemainingCount = 0 });
+        await connection.InsertAsync<long>("item", new { Name = new string('n', 64) });
+
+        // ...and what it refuses, the table refuses too.
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<long>("author", new { FirstName = new string('a', 26), LastName = "B" }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<long>("author", new { FirstName = "A", LastName = "" }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<long>("article", new { AuthorId = author.Id, Title = new string('t', 61), Content = "" }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<Guid>("coupon", new { Code = "X", InitCount = 0, RemainingCount = 0 }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<Guid>("coupon", new { Code = "Y", InitCount = 1, RemainingCount = -1 }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<Guid>("coupon", new { Code = "Z", InitCount = 1, RemainingCount = 2 }));
+        await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<long>("item", new { Name = new string('n', 65) }));
+        await Assert.ThrowsAsync<UniqueViolationException>(() => connection.InsertAsync<long>("item", new { Name = new string('n', 64) }));
+    }
+
+    private static async Task<List<string>> ColumnsAsync(NpgsqlConnection connection, string table) =>
+        [.. await connection.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY column_name", [table])];
+
+    private static async Task<List<string>> TablesAsync(NpgsqlConnection connection) =>
+        [.. await connection.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")];
+}
