@@ -27,15 +27,7 @@ public static class ReferenceAppServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.ConfigureHttpJsonOptions(options => JsonWire.Configure(options.SerializerOptions));
-        services.AddProblemDetails(options =>
-        {
-            var earlier = options.CustomizeProblemDetails;
-            options.CustomizeProblemDetails = context =>
-            {
-                earlier?.Invoke(context);
-                ProblemDetailsNaming.ToSnakeCase(context);
-            };
-        });
+        services.AddProblemDetails(); // PgKit names its extensions (sql_state, ...) after the snake_case policy above
 
         // One pool for the whole app, owned by the host: every route group reaches it through the Db and Atomic
         // parameters of its handlers. With no connection string, the embedded server of the content root.

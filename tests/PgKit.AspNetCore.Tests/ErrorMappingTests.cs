@@ -125,6 +125,34 @@ public sealed class ErrorMappingTests(ErrorMappingFixture db) : IClassFixture<Er
     }
 
     [Fact]
+    public async Task NotFoundException_IsLoggedAsWhatItIs_NotAsADatabaseError()
+    {
+        var logs = new LogCapture();
+        await using var app = await TestApp.StartAsync(db.ConnectionString, Map, logs: logs);
+
+        using var response = await app.GetTestClient().GetAsync("/authors/42");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var entry = Assert.Single(logs.Entries, e => e.EventId.Name == "ErrorAnswered");
+        Assert.Equal("NotFoundException answered with status 404.", entry.Message);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("SQLSTATE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExtensionKeys_FollowTheAppsJsonNamingPolicy()
+    {
+        await using var app = await TestApp.StartAsync(db.ConnectionString, Map, configure: builder =>
+            builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower));
+
+        using var response = await app.GetTestClient().PostAsync("/sql/serialization", content: null);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal("40001", json.RootElement.GetProperty("sql_state").GetString());
+        Assert.True(json.RootElement.GetProperty("retryable").GetBoolean());
+        Assert.False(json.RootElement.TryGetProperty("sqlState", out _));
+    }
+
+    [Fact]
     public async Task UnreachableServer_Answers503()
     {
         await using var app = await TestApp.StartAsync(db.ConnectionString, Map, AddDownDatabase);

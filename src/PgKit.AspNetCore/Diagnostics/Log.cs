@@ -72,4 +72,12 @@ internal static partial class Log
         Message = "The request transaction on database '{Database}' was still open when the request ended with status {StatusCode}, and was rolled back. " +
             "It began after the response had started, outside a PgKit filter: take Atomic as a handler parameter or mark the endpoint WithAtomic.")]
     public static partial void TransactionRolledBackAtRequestEnd(ILogger logger, string database, int statusCode);
+
+    [LoggerMessage(EventId = 17, EventName = "ErrorAnswered", Level = LogLevel.Information,
+        Message = "{ExceptionType} answered with status {StatusCode}.")]
+    public static partial void ErrorAnswered(ILogger logger, string exceptionType, int statusCode);
+
+    [LoggerMessage(EventId = 18, EventName = "DatabaseUnavailable", Level = LogLevel.Warning,
+        Message = "{ExceptionType} answered with status {StatusCode}: the database could not serve the request.")]
+    public static partial void DatabaseUnavailable(ILogger logger, Exception exception, string exceptionType, int statusCode);
 }

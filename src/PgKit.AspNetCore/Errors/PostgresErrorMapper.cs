@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
@@ -11,8 +12,15 @@ namespace PgKit.AspNetCore.Errors;
 /// SQLSTATE and the names of the constraint, column and table: never the server's message or detail (a unique
 /// violation's detail holds the row's values), never SQL text, never a stack trace.
 /// </summary>
-internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions> options, IHostEnvironment environment)
+/// <remarks>
+/// Extension keys follow the app's JSON naming policy (<c>sqlState</c> by default, <c>sql_state</c> under snake_case),
+/// like the <c>traceId</c> ASP.NET Core adds, so one body never mixes two conventions.
+/// </remarks>
+internal sealed class PostgresErrorMapper(
+    IOptions<PostgresProblemDetailsOptions> options, IHostEnvironment environment, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>? jsonOptions = null)
 {
+    private readonly JsonNamingPolicy? _naming = jsonOptions?.Value.SerializerOptions.PropertyNamingPolicy;
+
     public MappedError? Map(HttpContext httpContext, Exception exception)
     {
         var settings = options.Value;
@@ -58,7 +66,7 @@ internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions
         return null;
     }
 
-    private static MappedError MapSqlState(PgErrorInfo error, Exception exception, bool details, TimeSpan retryAfter)
+    private MappedError MapSqlState(PgErrorInfo error, Exception exception, bool details, TimeSpan retryAfter)
     {
         var state = error.SqlState;
         var constraint = error.ConstraintName;
@@ -142,18 +150,18 @@ internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions
         }
 
         var problem = Problem(status, detail, exception, details);
-        problem.Extensions["sqlState"] = state;
+        problem.Extensions[Key("sqlState")] = state;
         AddIfPresent(problem, "constraint", constraint);
         AddIfPresent(problem, "column", error.ColumnName);
         AddIfPresent(problem, "table", error.TableName);
         if (retryable)
         {
-            problem.Extensions["retryable"] = true;
+            problem.Extensions[Key("retryable")] = true;
         }
 
         if (details && error.Postgres is { } postgres)
         {
-            problem.Extensions["databaseMessage"] = postgres.MessageText;
+            problem.Extensions[Key("databaseMessage")] = postgres.MessageText;
             AddIfPresent(problem, "databaseDetail", postgres.Detail);
             AddIfPresent(problem, "hint", postgres.Hint);
             AddIfPresent(problem, "where", postgres.Where);
@@ -163,12 +171,12 @@ internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions
         return new MappedError(problem, retry, state, constraint);
     }
 
-    private static ProblemDetails Problem(int status, string detail, Exception exception, bool details)
+    private ProblemDetails Problem(int status, string detail, Exception exception, bool details)
     {
         var problem = new ProblemDetails { Status = status, Detail = detail };
         if (details)
         {
-            problem.Extensions["exception"] = exception.ToString();
+            problem.Extensions[Key("exception")] = exception.ToString();
         }
 
         return problem;
@@ -176,11 +184,13 @@ internal sealed class PostgresErrorMapper(IOptions<PostgresProblemDetailsOptions
 
     private static string Named(string what, string? name) => name is null ? "." : $" ({what} \"{name}\").";
 
-    private static void AddIfPresent(ProblemDetails problem, string key, string? value)
+    private void AddIfPresent(ProblemDetails problem, string key, string? value)
     {
         if (!string.IsNullOrEmpty(value))
         {
-            problem.Extensions[key] = value;
+            problem.Extensions[Key(key)] = value;
         }
     }
+
+    private string Key(string name) => _naming?.ConvertName(name) ?? name;
 }

@@ -11,13 +11,21 @@ internal static class PostgresProblemWriter
     public static async ValueTask WriteAsync(HttpContext httpContext, MappedError error, Exception exception, IProblemDetailsService? problemDetails, ILogger logger)
     {
         var status = error.Problem.Status ?? StatusCodes.Status500InternalServerError;
-        if (status >= 500)
+        // Only errors PostgreSQL reported have a SQLSTATE; the others (not found, pool exhausted) get messages of their own.
+        switch (error.SqlState, status >= 500)
         {
-            Log.DatabaseServerError(logger, exception, error.SqlState, status);
-        }
-        else
-        {
-            Log.DatabaseClientError(logger, error.SqlState, error.Constraint, status);
+            case (not null, true):
+                Log.DatabaseServerError(logger, exception, error.SqlState, status);
+                break;
+            case (not null, false):
+                Log.DatabaseClientError(logger, error.SqlState, error.Constraint, status);
+                break;
+            case (null, true):
+                Log.DatabaseUnavailable(logger, exception, exception.GetType().Name, status);
+                break;
+            default:
+                Log.ErrorAnswered(logger, exception.GetType().Name, status);
+                break;
         }
 
         httpContext.Response.StatusCode = status;
