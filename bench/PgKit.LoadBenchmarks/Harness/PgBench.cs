@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace PgKit.LoadBenchmarks.Harness;
+
+/// <summary>What one pgbench run measured.</summary>
+internal sealed record PgBenchResult(double Tps, double LatencyAverageMs, double ClientCpuSeconds);
+
+/// <summary>
+/// The database ceiling: <c>pgbench -S -M prepared</c> (a primary-key read of <c>pgbench_accounts</c>, prepared) against
+/// the same server with the same client count as the HTTP load, in its own database.
+/// </summary>
+internal sealed partial class PgBench(string path, string host, int port, string user, string database, int threads)
+{
+    public string Path { get; } = path;
+
+    public static string? Find(string? postgresBinDirectory)
+    {
+        var beside = postgresBinDirectory is null ? null : System.IO.Path.Combine(postgresBinDirectory, "pgbench");
+        return beside is not null && File.Exists(beside) ? beside : WrkClient.FindOnPath("pgbench");
+    }
+
+    public string CommandLine(int clients, int seconds) =>
+        $"pgbench -S -M prepared -n -c {clients} -j {threads} -T {seconds}";
+
+    public async Task InitializeAsync()
+    {
+        var (exitCode, output) = await ProcessRunner.RunAsync(Path, [.. Connection, "-i", "-s", "1", "-q", database], TimeSpan.FromMinutes(3));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"pgbench -i failed (exit code {exitCode}):\n{output}");
+        }
+    }
+
+    public async Task<PgBenchResult> RunAsync(int clients, int seconds)
+    {
+        var self = Environment.ProcessId;
+        var cpuBefore = CpuTime.ReapedChildren(self);
+        var (exitCode, output) = await ProcessRunner.RunAsync(Path,
+            [.. Connection, "-S", "-M", "prepared", "-n", "-c", Invariant(clients), "-j", Invariant(threads), "-T", Invariant(seconds), database],
+            TimeSpan.FromSeconds(seconds + 60));
+        var cpu = CpuTime.ReapedChildren(self) - cpuBefore;
+        var tps = TpsLine().Match(output);
+        var latency = LatencyLine().Match(output);
+        if (exitCode != 0 || !tps.Success)
+        {
+            throw new InvalidOperationException($"pgbench failed (exit code {exitCode}):\n{output}");
+        }
+
+        return new PgBenchResult(
+            double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture),
+            latency.Success ? double.Parse(latency.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN,
+            cpu);
+    }
+
+    private string[] Connection => ["-h", host, "-p", Invariant(port), "-U", user];
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex TpsLine();
+
+    [GeneratedRegex(@"latency average = ([0-9.]+) ms")]
+    private static partial Regex LatencyLine();
+}
