@@ -85,6 +85,16 @@ public sealed class StartupTests(StartupFixture db) : IClassFixture<StartupFixtu
     }
 
     [Fact]
+    public void AddPostgres_DoesNotRegisterIHttpContextAccessor()
+    {
+        // The accessor costs every request of the app (an AsyncLocal, and HttpContext objects no longer reused).
+        var services = new ServiceCollection();
+        services.AddPostgres(o => o.ConnectionString = db.ConnectionString);
+
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IHttpContextAccessor));
+    }
+
+    [Fact]
     public async Task WithoutHooks_StartupDoesNotConnect()
     {
         // Nothing listens on port 1: startup succeeds because nothing connects before the first request.

@@ -21,6 +21,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<PgRequestSession, int> _active = new();
+    private readonly ConcurrentQueue<CancellationTokenSource> _acquireTimeouts = new();
     private readonly Lock _gate = new();
     private NpgsqlDataSource? _dataSource;
     private string? _connectionString;
@@ -166,6 +167,23 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             _connectionString = builder.ConnectionString;
             Volatile.Write(ref _dataSource, dataSource);
             return dataSource;
+        }
+    }
+
+    /// <summary>Rents a token source for bounding a wait for the pool; return it with <see cref="ReturnAcquireTimeout"/>.</summary>
+    public CancellationTokenSource RentAcquireTimeout() =>
+        _acquireTimeouts.TryDequeue(out var timeout) ? timeout : new CancellationTokenSource();
+
+    /// <summary>Keeps a token source that never fired (its timer reset) for the next request; disposes one that did.</summary>
+    public void ReturnAcquireTimeout(CancellationTokenSource timeout)
+    {
+        if (timeout.TryReset())
+        {
+            _acquireTimeouts.Enqueue(timeout);
+        }
+        else
+        {
+            timeout.Dispose();
         }
     }
 

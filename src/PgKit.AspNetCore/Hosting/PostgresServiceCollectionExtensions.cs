@@ -110,7 +110,6 @@ public static class PostgresServiceCollectionExtensions
     {
         services.AddOptions();
         services.AddMetrics();
-        services.AddHttpContextAccessor();
         services.AddProblemDetails();
         services.TryAddSingleton<PgKitMetrics>();
         services.TryAddSingleton<PostgresDatabases>();

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Microsoft.AspNetCore.Http;
 
 namespace PgKit.AspNetCore.Sessions;
 
@@ -10,6 +11,13 @@ internal sealed class PgRequestScope
 {
     private PgRequestSession? _first;
     private List<PgRequestSession>? _others;
+
+    /// <summary>
+    /// Gets or sets the request this scope belongs to, set by PgKit's endpoint filter and MVC filter before the handler
+    /// runs: no IHttpContextAccessor, whose AsyncLocal and lost HttpContext pooling would cost every request of the app.
+    /// Null in a scope created by hand (a background unit of work), which is then not the request's connection.
+    /// </summary>
+    public HttpContext? HttpContext { get; set; }
 
     public void Add(PgRequestSession session)
     {

@@ -22,7 +22,8 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private static readonly TimeSpan RollbackTimeout = TimeSpan.FromSeconds(5);
 
     private readonly PostgresDatabase _database;
-    private readonly HttpContext? _httpContext;
+    private readonly PgRequestScope? _scope;
+    private readonly HttpContext? _accessorContext;
     private NpgsqlConnection? _connection;
     private SessionTransaction? _transaction;
     private TransactionKind _kind;
@@ -37,10 +38,11 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private bool _registeredInScope;
     private bool _disposed;
 
-    public PgRequestSession(PostgresDatabase database, HttpContext? httpContext)
+    public PgRequestSession(PostgresDatabase database, PgRequestScope? scope, HttpContext? accessorContext)
     {
         _database = database;
-        _httpContext = httpContext;
+        _scope = scope;
+        _accessorContext = accessorContext;
     }
 
     private enum TransactionKind
@@ -69,6 +71,10 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     public static PgRequestSession Create(IServiceProvider services, string name)
     {
         var database = services.GetRequiredKeyedService<PostgresDatabase>(name);
+        var scope = services.GetService<PgRequestScope>();
+
+        // The request normally comes from PgKit's filters (PgRequestScope.HttpContext); an app that registered
+        // IHttpContextAccessor itself also gets request-bound sessions in services used outside endpoints (middleware).
         var httpContext = services.GetService<IHttpContextAccessor>()?.HttpContext;
         if (httpContext is not null && !ReferenceEquals(httpContext.RequestServices, services))
         {
@@ -76,8 +82,11 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
             httpContext = null;
         }
 
-        return new PgRequestSession(database, httpContext);
+        return new PgRequestSession(database, scope, httpContext);
     }
+
+    /// <summary>Gets the request the session belongs to, or null outside a request.</summary>
+    private HttpContext? RequestContext => _scope?.HttpContext ?? _accessorContext;
 
     /// <summary>Gets the settings of the endpoint's request transaction for this database, or null when the endpoint is not atomic.</summary>
     private AtomicSettings? EndpointSettings
@@ -96,7 +105,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
     private AtomicSettings? ResolveEndpointSettings()
     {
-        var metadata = _httpContext?.GetEndpoint()?.Metadata.GetOrderedMetadata<IAtomicMetadata>();
+        var metadata = RequestContext?.GetEndpoint()?.Metadata.GetOrderedMetadata<IAtomicMetadata>();
         if (metadata is null)
         {
             return null;
@@ -156,23 +165,11 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : _httpContext?.RequestAborted ?? CancellationToken.None;
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : RequestContext?.RequestAborted ?? CancellationToken.None;
         var started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        timeout.CancelAfter(_database.AcquireTimeout);
-        NpgsqlConnection connection;
-        try
-        {
-            connection = _database.Pin is { } pin
-                ? await pin.AcquireAsync(_database.AcquireTimeout, token).ConfigureAwait(false)
-                : await _database.DataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            _database.Metrics.TimedOut(Name);
-            Log.PoolExhausted(_database.Logger, Name, (long)_database.AcquireTimeout.TotalMilliseconds);
-            throw new PoolExhaustedException(Name, _database.AcquireTimeout, ex);
-        }
+        var connection = _database.Pin is { } pin
+            ? await pin.AcquireAsync(_database.AcquireTimeout, token).ConfigureAwait(false)
+            : await AcquirePooledAsync(token).ConfigureAwait(false);
 
         _database.Metrics.Acquired(Name, started);
         _acquiredAt = Stopwatch.GetTimestamp();
@@ -180,10 +177,40 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _database.Track(this, connection.ProcessID);
 
         // The endpoint filter and the MVC result filter find the request's sessions through the request scope.
-        if (_httpContext is not null && !_registeredInScope)
+        if (RequestContext is not null && _scope is not null && !_registeredInScope)
         {
-            _httpContext.RequestServices.GetRequiredService<PgRequestScope>().Add(this);
+            _scope.Add(this);
             _registeredInScope = true;
+        }
+    }
+
+    /// <summary>Takes a connection from the pool, waiting at most <see cref="PostgresOptions.AcquireTimeout"/>.</summary>
+    private async ValueTask<NpgsqlConnection> AcquirePooledAsync(CancellationToken token)
+    {
+        // A reused token source, armed only when the pool has no idle connection: the common case (Npgsql hands an
+        // idle connection over synchronously) costs no timer and no linked token source per request.
+        var timeout = _database.RentAcquireTimeout();
+        try
+        {
+            var pending = _database.DataSource.OpenConnectionAsync(timeout.Token);
+            if (pending.IsCompletedSuccessfully)
+            {
+                return pending.Result;
+            }
+
+            timeout.CancelAfter(_database.AcquireTimeout);
+            using var abort = token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+            return await pending.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            _database.Metrics.TimedOut(Name);
+            Log.PoolExhausted(_database.Logger, Name, (long)_database.AcquireTimeout.TotalMilliseconds);
+            throw new PoolExhaustedException(Name, _database.AcquireTimeout, ex);
+        }
+        finally
+        {
+            _database.ReturnAcquireTimeout(timeout);
         }
     }
 
@@ -214,21 +241,21 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
         // Last line of defence: whatever path writes the response (a handler writing directly, an MVC action without
         // a result filter run), the transaction is completed before the first byte goes out.
-        if (!_onStartingRegistered && _httpContext is { Response.HasStarted: false })
+        if (!_onStartingRegistered && RequestContext is { Response.HasStarted: false } request)
         {
-            _httpContext.Response.OnStarting(OnStartingCallback, this);
+            request.Response.OnStarting(OnStartingCallback, this);
             _onStartingRegistered = true;
         }
     }
 
     private Task OnResponseStartingAsync()
     {
-        if (_atomic != AtomicState.Active || _disposed || _httpContext is null)
+        if (_atomic != AtomicState.Active || _disposed || RequestContext is not { } request)
         {
             return Task.CompletedTask;
         }
 
-        var commit = _httpContext.Response.StatusCode < 400 && !_httpContext.RequestAborted.IsCancellationRequested;
+        var commit = request.Response.StatusCode < 400 && !request.RequestAborted.IsCancellationRequested;
         return CompleteAtomicAsync(commit);
     }
 
@@ -478,7 +505,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     {
         try
         {
-            return _httpContext is { } httpContext && !httpContext.RequestAborted.IsCancellationRequested && httpContext.Response.StatusCode < 400
+            return RequestContext is { } httpContext && !httpContext.RequestAborted.IsCancellationRequested && httpContext.Response.StatusCode < 400
                 ? httpContext.Response.StatusCode
                 : null;
         }

@@ -93,18 +93,24 @@ internal sealed class PgEndpointFilter
 
     private static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
+        var scope = Enter(invocation.HttpContext);
         var result = await next(invocation).ConfigureAwait(false);
-        if (invocation.HttpContext.RequestServices.GetService<PgRequestScope>() is { } scope)
-        {
-            await scope.ReleaseIdleAsync().ConfigureAwait(false);
-        }
-
+        await scope.ReleaseIdleAsync().ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>Tells the request's sessions which request they serve, before the handler first uses one.</summary>
+    internal static PgRequestScope Enter(HttpContext httpContext)
+    {
+        var scope = httpContext.RequestServices.GetRequiredService<PgRequestScope>();
+        scope.HttpContext = httpContext;
+        return scope;
     }
 
     private async ValueTask<object?> InvokeAtomicAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var httpContext = invocation.HttpContext;
+        var scope = Enter(httpContext);
         for (var attempt = 0; ; attempt++)
         {
             object? result;
@@ -114,18 +120,16 @@ internal sealed class PgEndpointFilter
             }
             catch (Exception ex)
             {
-                var failedScope = httpContext.RequestServices.GetRequiredService<PgRequestScope>();
-                if (await TryPrepareRetryAsync(ex, attempt, httpContext, failedScope).ConfigureAwait(false))
+                if (await TryPrepareRetryAsync(ex, attempt, httpContext, scope).ConfigureAwait(false))
                 {
                     continue;
                 }
 
                 // Roll back now, so locks are gone before the error response is written.
-                await failedScope.CompleteAsync(commit: false).ConfigureAwait(false);
+                await scope.CompleteAsync(commit: false).ConfigureAwait(false);
                 throw;
             }
 
-            var scope = httpContext.RequestServices.GetRequiredService<PgRequestScope>();
             if (scope.HasActiveAtomicTransaction)
             {
                 // A handler that wrote the response itself had its transaction completed by OnStarting before the first
