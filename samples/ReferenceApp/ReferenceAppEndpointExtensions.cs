@@ -30,12 +30,15 @@ public static class ReferenceAppEndpointExtensions
 
         app.MapHealth();
         app.MapOpenApi();
-        app.UseSwaggerUI(options =>
-        {
-            options.RoutePrefix = DocsPath.TrimStart('/');
-            options.SwaggerEndpoint(OpenApiPath, "v1");
-            options.DocumentTitle = "PgKit reference app";
-        });
+        // Only requests under /docs go through Swagger UI: its path regex would otherwise run on every API call.
+        app.UseWhen(
+            static context => context.Request.Path.StartsWithSegments(DocsPath, StringComparison.OrdinalIgnoreCase),
+            static docs => docs.UseSwaggerUI(options =>
+            {
+                options.RoutePrefix = DocsPath.TrimStart('/');
+                options.SwaggerEndpoint(OpenApiPath, "v1");
+                options.DocumentTitle = "PgKit reference app";
+            }));
 
         app.MapAuthors();
         app.MapArticles();
