@@ -10,32 +10,34 @@ namespace PgKit.Mapping;
 /// record constructor parameters without touching Dapper's global type maps), selects and orders the columns a
 /// constructor needs, and converts values Dapper cannot (see <see cref="ColumnAdapters"/>).
 /// </summary>
+/// <remarks>Every member reads <see cref="Inner"/>, which is set while the view is rented by a query.</remarks>
 internal sealed class ProjectedReader : DbDataReader
 {
-    private readonly NpgsqlDataReader inner;
     private readonly int[] ordinals;
     private readonly string[] names;
     private readonly Type[] types;
     private readonly Func<NpgsqlDataReader, int, object>?[] adapters;
 
-    public ProjectedReader(NpgsqlDataReader inner, int[] ordinals, string[] names, Type[] types, Func<NpgsqlDataReader, int, object>?[] adapters)
+    public ProjectedReader(int[] ordinals, string[] names, Type[] types, Func<NpgsqlDataReader, int, object>?[] adapters)
     {
-        this.inner = inner;
         this.ordinals = ordinals;
         this.names = names;
         this.types = types;
         this.adapters = adapters;
     }
 
+    /// <summary>Gets or sets the reader this view reads; views are reused from query to query (see RowParsers).</summary>
+    public NpgsqlDataReader? Inner { get; set; }
+
     public override int FieldCount => ordinals.Length;
 
-    public override int Depth => inner.Depth;
+    public override int Depth => Inner!.Depth;
 
-    public override bool HasRows => inner.HasRows;
+    public override bool HasRows => Inner!.HasRows;
 
-    public override bool IsClosed => inner.IsClosed;
+    public override bool IsClosed => Inner!.IsClosed;
 
-    public override int RecordsAffected => inner.RecordsAffected;
+    public override int RecordsAffected => Inner!.RecordsAffected;
 
     public override object this[int ordinal] => GetValue(ordinal);
 
@@ -44,13 +46,13 @@ internal sealed class ProjectedReader : DbDataReader
     public override object GetValue(int ordinal)
     {
         var source = ordinals[ordinal];
-        if (inner.IsDBNull(source))
+        if (Inner!.IsDBNull(source))
         {
             return DBNull.Value;
         }
 
         var adapter = adapters[ordinal];
-        return adapter is null ? inner.GetValue(source) : adapter(inner, source);
+        return adapter is null ? Inner!.GetValue(source) : adapter(Inner!, source);
     }
 
     public override int GetValues(object[] values)
@@ -66,9 +68,9 @@ internal sealed class ProjectedReader : DbDataReader
     }
 
     public override T GetFieldValue<T>(int ordinal)
-        => adapters[ordinal] is null ? inner.GetFieldValue<T>(ordinals[ordinal]) : (T)GetValue(ordinal);
+        => adapters[ordinal] is null ? Inner!.GetFieldValue<T>(ordinals[ordinal]) : (T)GetValue(ordinal);
 
-    public override bool IsDBNull(int ordinal) => inner.IsDBNull(ordinals[ordinal]);
+    public override bool IsDBNull(int ordinal) => Inner!.IsDBNull(ordinals[ordinal]);
 
     public override string GetName(int ordinal) => names[ordinal];
 
@@ -87,19 +89,19 @@ internal sealed class ProjectedReader : DbDataReader
 
     public override Type GetFieldType(int ordinal) => types[ordinal];
 
-    public override string GetDataTypeName(int ordinal) => inner.GetDataTypeName(ordinals[ordinal]);
+    public override string GetDataTypeName(int ordinal) => Inner!.GetDataTypeName(ordinals[ordinal]);
 
     public override bool GetBoolean(int ordinal) => GetFieldValue<bool>(ordinal);
 
     public override byte GetByte(int ordinal) => GetFieldValue<byte>(ordinal);
 
     public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)
-        => inner.GetBytes(ordinals[ordinal], dataOffset, buffer, bufferOffset, length);
+        => Inner!.GetBytes(ordinals[ordinal], dataOffset, buffer, bufferOffset, length);
 
     public override char GetChar(int ordinal) => GetFieldValue<char>(ordinal);
 
     public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length)
-        => inner.GetChars(ordinals[ordinal], dataOffset, buffer, bufferOffset, length);
+        => Inner!.GetChars(ordinals[ordinal], dataOffset, buffer, bufferOffset, length);
 
     public override DateTime GetDateTime(int ordinal) => GetFieldValue<DateTime>(ordinal);
 

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace PgKit.Mapping;
 
-/// <summary>Builds, for one result set, the function that turns the reader's current row into a <typeparamref name="T"/>.</summary>
+/// <summary>Builds, for one result set, the reader that turns the current row into a <typeparamref name="T"/>.</summary>
 /// <typeparam name="T">The result type: a scalar, a value tuple, a record or a class.</typeparam>
 internal static class RowParsers<T>
 {
@@ -13,6 +13,7 @@ internal static class RowParsers<T>
         : TypeKinds.IsScalar(typeof(T)) ? Kind.Scalar : TypeKinds.IsValueTuple(typeof(T)) ? Kind.Tuple : Kind.Row;
 
     private static Plan? lastPlan;
+    private static ScalarParser<T>? lastScalar;
 
     private enum Kind
     {
@@ -22,48 +23,55 @@ internal static class RowParsers<T>
         Dapper,
     }
 
-    public static Func<NpgsqlDataReader, T> Create(NpgsqlDataReader reader)
+    /// <summary>A reader for the rows of <paramref name="reader"/>'s current result; call <see cref="RowReader{T}.Release"/> when done.</summary>
+    public static RowReader<T> Create(NpgsqlDataReader reader)
     {
         switch (TypeKind)
         {
             case Kind.Scalar:
-                return CreateScalar(reader, 0);
+                return new RowReader<T>(CreateScalar(reader, 0));
             case Kind.Dapper:
-                return Parse(reader, reader);
+                // Dapper reads the real reader (object rows, type handlers): only its parser is cached.
+                var plan = GetPlan(reader, BuildIdentityPlan);
+                return new RowReader<T>(plan.Parser ??= reader.GetRowParser<T>(), reader, null, null);
             case Kind.Tuple:
-                return FromPlan(reader, BuildTuplePlan);
+                return Project(GetPlan(reader, BuildTuplePlan), reader);
             default:
-                return FromPlan(reader, BuildRowPlan);
+                return Project(GetPlan(reader, BuildRowPlan), reader);
         }
     }
 
     /// <summary>Reads column <paramref name="ordinal"/> as <typeparamref name="T"/>; NULL gives <c>default</c>.</summary>
-    public static Func<NpgsqlDataReader, T> CreateScalar(NpgsqlDataReader reader, int ordinal)
+    public static ScalarParser<T> CreateScalar(NpgsqlDataReader reader, int ordinal)
     {
         if (reader.FieldCount <= ordinal)
         {
             throw new InvalidOperationException("The query returned no column to read a value from.");
         }
 
-        var adapter = ColumnAdapters.For(typeof(T), reader.GetFieldType(ordinal));
-        if (adapter is null)
+        // A scalar query of one type nearly always returns the same column type: reuse the last parser when it fits.
+        var fieldType = reader.GetFieldType(ordinal);
+        var last = lastScalar;
+        if (last is not null && last.Ordinal == ordinal && last.FieldType == fieldType)
         {
-            return r => r.IsDBNull(ordinal) ? default! : (T)r.GetValue(ordinal);
+            return last;
         }
 
-        return r => r.IsDBNull(ordinal) ? default! : (T)adapter(r, ordinal);
+        var parser = new ScalarParser<T>(ordinal, fieldType, ColumnAdapters.For(typeof(T), fieldType));
+        lastScalar = parser;
+        return parser;
     }
 
-    private static Func<NpgsqlDataReader, T> Parse(NpgsqlDataReader reader, DbDataReader view)
+    private static RowReader<T> Project(Plan plan, NpgsqlDataReader reader)
     {
-        var parser = view.GetRowParser<T>();
-        return _ => parser(view);
+        var view = plan.Rent(reader);
+        return new RowReader<T>(plan.Parser ??= view.GetRowParser<T>(), view, plan, view);
     }
 
-    private static Func<NpgsqlDataReader, T> FromPlan(NpgsqlDataReader reader, Func<NpgsqlDataReader, Plan> build)
+    private static Plan GetPlan(NpgsqlDataReader reader, Func<NpgsqlDataReader, Plan> build)
     {
         // Queries of one type nearly always return the same columns, so the last projection is kept and reused when the
-        // reader's names and types match: the hot path then allocates only the view.
+        // reader's names and types match: the hot path then allocates nothing.
         var plan = lastPlan;
         if (plan is null || !plan.Matches(reader))
         {
@@ -71,9 +79,23 @@ internal static class RowParsers<T>
             lastPlan = plan;
         }
 
-        var view = new ProjectedReader(reader, plan.Ordinals, plan.Names, plan.Types, plan.Adapters);
-        var parser = plan.Parser ??= view.GetRowParser<T>();
-        return _ => parser(view);
+        return plan;
+    }
+
+    private static Plan BuildIdentityPlan(NpgsqlDataReader reader)
+    {
+        var count = reader.FieldCount;
+        var ordinals = new int[count];
+        var names = new string[count];
+        var targets = new Type[count];
+        for (var i = 0; i < count; i++)
+        {
+            ordinals[i] = i;
+            names[i] = reader.GetName(i);
+            targets[i] = reader.GetFieldType(i);
+        }
+
+        return new Plan(reader, ordinals, names, targets);
     }
 
     private static Plan BuildTuplePlan(NpgsqlDataReader reader)
@@ -145,11 +167,15 @@ internal static class RowParsers<T>
         return new Plan(reader, [.. ordinals], [.. names], [.. targets]);
     }
 
-    /// <summary>How one result shape is presented to Dapper for <typeparamref name="T"/>; immutable apart from the lazily cached parser.</summary>
-    private sealed class Plan
+    /// <summary>
+    /// How one result shape is presented to Dapper for <typeparamref name="T"/>; immutable apart from the lazily cached
+    /// parser and the one spare view kept for reuse.
+    /// </summary>
+    internal sealed class Plan
     {
         private readonly string[] sourceNames;
         private readonly Type[] sourceTypes;
+        private ProjectedReader? spare;
 
         public Plan(NpgsqlDataReader reader, int[] ordinals, string[] names, Type[] targets)
         {
@@ -184,6 +210,20 @@ internal static class RowParsers<T>
 
         public Func<DbDataReader, T>? Parser { get; set; }
 
+        /// <summary>A view over <paramref name="reader"/>: the spare one when no other query holds it, else a new one.</summary>
+        public ProjectedReader Rent(NpgsqlDataReader reader)
+        {
+            var view = Interlocked.Exchange(ref spare, null) ?? new ProjectedReader(Ordinals, Names, Types, Adapters);
+            view.Inner = reader;
+            return view;
+        }
+
+        public void Return(ProjectedReader view)
+        {
+            view.Inner = null;
+            Volatile.Write(ref spare, view);
+        }
+
         public bool Matches(NpgsqlDataReader reader)
         {
             if (reader.FieldCount != sourceNames.Length)
@@ -201,5 +241,72 @@ internal static class RowParsers<T>
 
             return true;
         }
+    }
+}
+
+/// <summary>Reads one column as <typeparamref name="T"/> (NULL gives <c>default</c>); immutable, so shared between queries.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+internal sealed class ScalarParser<T>(int ordinal, Type fieldType, Func<NpgsqlDataReader, int, object>? adapter)
+{
+    // Reading with the column's own type goes through GetFieldValue<T>, which does not box.
+    private readonly bool exact = adapter is null && typeof(T) == fieldType;
+
+    public int Ordinal { get; } = ordinal;
+
+    public Type FieldType { get; } = fieldType;
+
+    public T Read(NpgsqlDataReader reader)
+    {
+        if (reader.IsDBNull(Ordinal))
+        {
+            return default!;
+        }
+
+        if (exact)
+        {
+            return reader.GetFieldValue<T>(Ordinal);
+        }
+
+        return adapter is null ? (T)reader.GetValue(Ordinal) : (T)adapter(reader, Ordinal);
+    }
+}
+
+/// <summary>
+/// Turns rows of one result into <typeparamref name="T"/>: a scalar parser, or Dapper's cached parser over the reader or
+/// over a pooled <see cref="ProjectedReader"/> view. A struct, so creating one allocates nothing.
+/// </summary>
+/// <typeparam name="T">The row type.</typeparam>
+internal struct RowReader<T>
+{
+    private readonly ScalarParser<T>? scalar;
+    private readonly Func<DbDataReader, T>? parser;
+    private readonly DbDataReader? source;
+    private RowParsers<T>.Plan? plan;
+    private ProjectedReader? view;
+
+    public RowReader(ScalarParser<T> scalar) => this.scalar = scalar;
+
+    public RowReader(Func<DbDataReader, T> parser, DbDataReader source, RowParsers<T>.Plan? plan, ProjectedReader? view)
+    {
+        this.parser = parser;
+        this.source = source;
+        this.plan = plan;
+        this.view = view;
+    }
+
+    public readonly bool IsCreated => scalar is not null || parser is not null;
+
+    public readonly T Read(NpgsqlDataReader reader) => scalar is not null ? scalar.Read(reader) : parser!(source!);
+
+    /// <summary>Gives the view back to its plan for the next query; safe to call more than once.</summary>
+    public void Release()
+    {
+        if (plan is not null && view is not null)
+        {
+            plan.Return(view);
+        }
+
+        plan = null;
+        view = null;
     }
 }

@@ -3,6 +3,8 @@ using System.ComponentModel.DataAnnotations;
 using System.ComponentModel.DataAnnotations.Schema;
 using System.Linq.Expressions;
 using System.Reflection;
+using Npgsql;
+using PgKit.Sql;
 
 namespace PgKit.Mapping;
 
@@ -20,6 +22,7 @@ internal sealed class TypeMetadata
     private TypeMetadata(Type type)
     {
         Type = type;
+        IsScalar = TypeKinds.IsScalar(type);
         Convention = Naming.ConventionOf(type);
         var columns = new List<MemberColumn>();
         byColumn = new Dictionary<string, MemberColumn>(StringComparer.Ordinal);
@@ -35,12 +38,15 @@ internal sealed class TypeMetadata
             var column = property.GetCustomAttribute<ColumnAttribute>(inherit: true)?.Name ?? Naming.Apply(Convention, property.Name);
             PgIdentifier.Validate(column, type.Name + "." + property.Name);
             var generated = property.GetCustomAttribute<DatabaseGeneratedAttribute>(inherit: true)?.DatabaseGeneratedOption;
+            var getter = CompileGetter(type, property);
             var member = new MemberColumn
             {
                 Column = column,
                 MemberName = property.Name,
                 Type = property.PropertyType,
-                Getter = CompileGetter(type, property),
+                Getter = getter,
+                Parameter = CompileParameter(type, property, column, getter),
+                IsNull = CompileIsNull(type, property, getter),
                 IsKey = property.IsDefined(typeof(KeyAttribute), inherit: true),
                 IsGenerated = generated is DatabaseGeneratedOption.Identity or DatabaseGeneratedOption.Computed,
             };
@@ -61,6 +67,9 @@ internal sealed class TypeMetadata
     }
 
     public Type Type { get; }
+
+    /// <summary>Gets whether the type is a single value (a number, a string...), which cannot be a column map.</summary>
+    public bool IsScalar { get; }
 
     public PgNamingConvention Convention { get; }
 
@@ -104,6 +113,42 @@ internal sealed class TypeMetadata
                 return (c, parameters, columns);
             })
             .OrderByDescending(c => c.parameters.Length)];
+    }
+
+    private static Func<object, string, NpgsqlParameter> CompileParameter(Type type, PropertyInfo property, string column, Func<object, object?> getter)
+    {
+        var propertyType = property.PropertyType;
+        var underlying = Nullable.GetUnderlyingType(propertyType);
+        if (ParameterFactory.IsTypedKind(underlying ?? propertyType))
+        {
+            // (instance, _) => ParameterFactory.Typed((T)instance.Property): no box between the property and the parameter.
+            var instance = Expression.Parameter(typeof(object), "instance");
+            var paramName = Expression.Parameter(typeof(string), "paramName");
+            var value = Expression.Property(Expression.Convert(instance, type), property);
+            var factory = underlying is null
+                ? typeof(ParameterFactory).GetMethod(nameof(ParameterFactory.Typed))!.MakeGenericMethod(propertyType)
+                : typeof(ParameterFactory).GetMethod(nameof(ParameterFactory.TypedNullable))!.MakeGenericMethod(underlying);
+            var body = Expression.Call(factory, value);
+            return Expression.Lambda<Func<object, string, NpgsqlParameter>>(body, instance, paramName).Compile();
+        }
+
+        return (instance, paramName) => ParameterFactory.ForColumn(getter(instance), column, paramName);
+    }
+
+    private static Func<object, bool>? CompileIsNull(Type type, PropertyInfo property, Func<object, object?> getter)
+    {
+        var propertyType = property.PropertyType;
+        if (Nullable.GetUnderlyingType(propertyType) is not null)
+        {
+            // instance => !((T)instance).Property.HasValue, without boxing the value.
+            var instance = Expression.Parameter(typeof(object), "instance");
+            var value = Expression.Property(Expression.Convert(instance, type), property);
+            var body = Expression.Not(Expression.Property(value, "HasValue"));
+            return Expression.Lambda<Func<object, bool>>(body, instance).Compile();
+        }
+
+        // References are returned as they are (no box); DBNull counts as NULL, as in a parameter.
+        return propertyType.IsValueType ? null : instance => getter(instance) is null or DBNull;
     }
 
     private static Func<object, object?> CompileGetter(Type type, PropertyInfo property)

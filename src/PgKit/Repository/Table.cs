@@ -29,6 +29,10 @@ public partial class Table<TRow, TKey>
     private readonly string keySql;
     private readonly string[] keyColumns;
 
+    // The by-key statements never change for a table, so their text is built once.
+    private readonly string getSql;
+    private readonly string deleteSql;
+
     /// <summary>Creates the descriptor.</summary>
     /// <param name="name">The table.</param>
     /// <param name="keyColumn">The key column; by default the column of the <c>[Key]</c> property of <typeparamref name="TRow"/>, else of its <c>Id</c> property.</param>
@@ -56,6 +60,8 @@ public partial class Table<TRow, TKey>
         keySql = PgIdentifier.Quote(keyColumn, nameof(keyColumn));
         keyColumns = [.. metadata.Keys.Select(k => k.Column).Append(keyColumn).Distinct(StringComparer.Ordinal)];
         EntityName = string.IsNullOrWhiteSpace(entityName) ? typeof(TRow).Name.Split('`')[0] : entityName;
+        getSql = $"SELECT * FROM {name.Sql} WHERE {keySql} = $1 LIMIT 1";
+        deleteSql = $"DELETE FROM {name.Sql} WHERE {keySql} = $1";
     }
 
     /// <summary>Gets the table.</summary>
@@ -76,9 +82,7 @@ public partial class Table<TRow, TKey>
     public Task<TRow?> GetAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var statement = new Statement().Append("SELECT * FROM ").Append(Name.Sql).Append(" WHERE ").Append(keySql).Append(" = ")
-            .AppendParameter(key, forColumn: true).Append(" LIMIT 1");
-        return Executor.FirstAsync<TRow>(connection, statement, single: false, cancellationToken);
+        return Executor.FirstAsync<TRow>(connection, SqlCall.Key(getSql, key), Executor.First.OrDefault, cancellationToken);
     }
 
     /// <summary>Returns the row with <paramref name="key"/>, or throws <see cref="NotFoundException"/> ("<c>Author 42 does not exist</c>").</summary>
@@ -111,7 +115,7 @@ public partial class Table<TRow, TKey>
         }
 
         var statement = new Statement();
-        var where = request.Where is null ? null : statement.WhereFragment(ColumnValues.From(request.Where, nameof(request.Where), forWrite: false));
+        var where = request.Where is null ? null : statement.WhereFragment(ColumnMap.ForWhere(request.Where, nameof(request.Where)));
         statement.Append("SELECT *");
         if (request.IncludeTotal)
         {
@@ -142,14 +146,15 @@ public partial class Table<TRow, TKey>
         long? total = null;
         if (request.IncludeTotal)
         {
-            (rows, var count) = await Executor.QueryWithTotalAsync<TRow>(connection, statement, TotalColumn, cancellationToken).ConfigureAwait(false);
+            (rows, var count) = await Executor.QueryWithTotalAsync<TRow>(connection, SqlCall.From(statement), TotalColumn, cancellationToken).ConfigureAwait(false);
             total = rows.Count > 0 || (request.Offset == 0 && request.After is null)
                 ? count
                 : await connection.CountAsync(Name, request.Where, cancellationToken).ConfigureAwait(false); // Past the end: no row carried the total.
         }
         else
         {
-            rows = await Executor.QueryAsync<TRow>(connection, statement, cancellationToken).ConfigureAwait(false);
+            // The executor's list is a List<T>; paging drops the look-ahead row from it below.
+            rows = (List<TRow>)await Executor.QueryAsync<TRow>(connection, SqlCall.From(statement), request.Limit + 1L, cancellationToken).ConfigureAwait(false);
         }
 
         var hasMore = rows.Count > request.Limit;
@@ -169,6 +174,7 @@ public partial class Table<TRow, TKey>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns.</exception>
     /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="InvalidOperationException">A trigger suppressed the row, so nothing was inserted.</exception>
     public Task<TRow> CreateAsync(NpgsqlConnection connection, object values, CancellationToken cancellationToken = default)
         => connection.InsertAsync<TRow>(Name, values, cancellationToken);
 
@@ -221,8 +227,7 @@ public partial class Table<TRow, TKey>
     public async Task<bool> DeleteAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var statement = new Statement().Append("DELETE FROM ").Append(Name.Sql).Append(" WHERE ").Append(keySql).Append(" = ").AppendParameter(key, forColumn: true);
-        return await Executor.ExecuteAsync(connection, statement, cancellationToken).ConfigureAwait(false) > 0;
+        return await Executor.ExecuteAsync(connection, SqlCall.Key(deleteSql, key), cancellationToken).ConfigureAwait(false) > 0;
     }
 
     private Task<TRow?> UpdateByKeyAsync(NpgsqlConnection connection, TKey key, List<KeyValuePair<string, object?>> set, CancellationToken cancellationToken)
@@ -235,6 +240,6 @@ public partial class Table<TRow, TKey>
         }
 
         statement.Append(" WHERE ").Append(keySql).Append(" = ").AppendParameter(key, forColumn: true).Append(" RETURNING *");
-        return Executor.FirstAsync<TRow>(connection, statement, single: false, cancellationToken);
+        return Executor.FirstAsync<TRow>(connection, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
     }
 }

@@ -10,231 +10,105 @@ namespace PgKit.Sql;
 /// connection's current transaction if it has one (Npgsql enlists commands automatically), and turns PostgreSQL
 /// errors into PgKit's typed exceptions.
 /// </summary>
+/// <remarks>
+/// Every operation goes through <see cref="RunAsync"/>, the one frame that opens, translates errors and closes. Its
+/// work is a static lambda over a small state value, so no closure is allocated, and the work's state machine comes
+/// from <see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>'s pool: a call allocates one task, as a hand-written
+/// async method would.
+/// </remarks>
 internal static class Executor
 {
-    public static async Task<List<T>> QueryAsync<T>(NpgsqlConnection connection, Statement statement, CancellationToken cancellationToken)
-    {
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    var rows = new List<T>();
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var parse = RowParsers<T>.Create(reader);
-                        do
-                        {
-                            rows.Add(parse(reader));
-                        }
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-                    }
+    private const int MaxPresizedRows = 128;
 
-                    return rows;
-                }
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
+    /// <summary>What <c>FirstAsync</c> does when there is no row, or more than one.</summary>
+    internal enum First : byte
+    {
+        /// <summary>The first row or default; further rows are skipped.</summary>
+        OrDefault,
+
+        /// <summary>The row or default; a second row is an error.</summary>
+        SingleOrDefault,
+
+        /// <summary>The first row; none is an error (an INSERT ... RETURNING whose row a trigger suppressed).</summary>
+        Required,
     }
 
-    /// <summary>The first row, or default; with <paramref name="single"/>, a second row is an error.</summary>
-    public static async Task<T?> FirstAsync<T>(NpgsqlConnection connection, Statement statement, bool single, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
+        => QueryAsync<T>(connection, call, null, cancellationToken);
+
+    /// <summary>All rows; <paramref name="limit"/>, the statement's LIMIT when it has one, sizes the list up front.</summary>
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, in SqlCall call, long? limit, CancellationToken cancellationToken)
     {
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        return default;
-                    }
-
-                    var row = RowParsers<T>.Create(reader)(reader);
-                    if (single && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        throw new InvalidOperationException("The query returned more than one row.");
-                    }
-
-                    return row;
-                }
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
+        // Up to a bound, so a generous limit on a small result costs little; past it the list grows as usual.
+        var capacity = limit is { } l ? (int)Math.Min(l, MaxPresizedRows) : 0;
+        return RunAsync(connection, call.CreateCommand(connection), capacity, static (command, capacity, ct) => ReadAllAsync<T>(command, capacity, ct), cancellationToken);
     }
+
+    /// <summary>The first row, as <paramref name="mode"/> says.</summary>
+    public static Task<T?> FirstAsync<T>(NpgsqlConnection connection, in SqlCall call, First mode, CancellationToken cancellationToken)
+        => FirstAsync<T>(connection, call, mode, null, cancellationToken);
+
+    /// <summary>As <see cref="FirstAsync{T}(NpgsqlConnection, in SqlCall, First, CancellationToken)"/>, naming <paramref name="table"/> in the error of <see cref="First.Required"/>.</summary>
+    public static Task<T?> FirstAsync<T>(NpgsqlConnection connection, in SqlCall call, First mode, TableName? table, CancellationToken cancellationToken)
+        => RunAsync(connection, call.CreateCommand(connection), (mode, table), static (command, state, ct) => ReadFirstAsync<T>(command, state.mode, state.table, ct), cancellationToken);
 
     /// <summary>The first column of the first row as <typeparamref name="T"/>; default for no row or NULL.</summary>
-    public static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, Statement statement, CancellationToken cancellationToken)
-    {
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                        ? RowParsers<T>.CreateScalar(reader, 0)(reader)
-                        : default;
-                }
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
-    }
+    public static Task<T?> ScalarAsync<T>(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
+        => RunAsync(connection, call.CreateCommand(connection), 0, static (command, _, ct) => ReadScalarAsync<T>(command, ct), cancellationToken);
 
     /// <summary>Rows affected.</summary>
-    public static async Task<long> ExecuteAsync(NpgsqlConnection connection, Statement statement, CancellationToken cancellationToken)
-    {
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
-            {
-                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
-    }
+    public static Task<long> ExecuteAsync(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
+        => RunAsync(connection, call.CreateCommand(connection), 0, static (command, _, ct) => ExecuteNonQueryAsync(command, ct), cancellationToken);
 
     /// <summary>Runs several statements as one batch: one round trip, and atomic even outside a transaction.</summary>
-    public static async Task<long> ExecuteBatchAsync(NpgsqlConnection connection, List<Statement> statements, CancellationToken cancellationToken)
+    public static Task<long> ExecuteBatchAsync(NpgsqlConnection connection, List<Statement> statements, CancellationToken cancellationToken)
     {
         if (statements.Count == 1)
         {
-            return await ExecuteAsync(connection, statements[0], cancellationToken).ConfigureAwait(false);
+            return ExecuteAsync(connection, SqlCall.From(statements[0]), cancellationToken);
         }
 
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
+        ArgumentNullException.ThrowIfNull(connection);
+        var batch = connection.CreateBatch();
+        foreach (var statement in statements)
         {
-            var batch = new NpgsqlBatch(connection);
-            await using (batch.ConfigureAwait(false))
-            {
-                foreach (var statement in statements)
-                {
-                    var command = new NpgsqlBatchCommand(statement.Sql);
-                    foreach (var parameter in statement.Parameters)
-                    {
-                        command.Parameters.Add(parameter);
-                    }
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            SqlCall.From(statement).AddParameters(command.Parameters);
+            batch.BatchCommands.Add(command);
+        }
 
-                    batch.BatchCommands.Add(command);
-                }
-
-                return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
+        return RunAsync(connection, batch, 0, static (batch, _, ct) => ExecuteBatchNonQueryAsync(batch, ct), cancellationToken);
     }
 
     /// <summary>A page of rows plus the <c>count(*) OVER ()</c> column named <paramref name="totalColumn"/> read from the first row.</summary>
-    public static async Task<(List<T> Rows, long Total)> QueryWithTotalAsync<T>(
-        NpgsqlConnection connection, Statement statement, string totalColumn, CancellationToken cancellationToken)
-    {
-        var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    var rows = new List<T>();
-                    long total = 0;
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        total = reader.GetInt64(reader.GetOrdinal(totalColumn));
-                        var parse = RowParsers<T>.Create(reader);
-                        do
-                        {
-                            rows.Add(parse(reader));
-                        }
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-                    }
-
-                    return (rows, total);
-                }
-            }
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
-        finally
-        {
-            await CloseAsync(connection, opened).ConfigureAwait(false);
-        }
-    }
+    public static Task<(List<T> Rows, long Total)> QueryWithTotalAsync<T>(
+        NpgsqlConnection connection, in SqlCall call, string totalColumn, CancellationToken cancellationToken)
+        => RunAsync(connection, call.CreateCommand(connection), totalColumn, static (command, column, ct) => ReadWithTotalAsync<T>(command, column, ct), cancellationToken);
 
     public static async IAsyncEnumerable<T> StreamAsync<T>(
-        NpgsqlConnection connection, Statement statement, [EnumeratorCancellation] CancellationToken cancellationToken)
+        NpgsqlConnection connection, SqlCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var command = call.CreateCommand(connection);
+        using var commandScope = command;
         var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            var command = CreateCommand(connection, statement);
-            await using (command.ConfigureAwait(false))
+            NpgsqlDataReader reader;
+            try
             {
-                NpgsqlDataReader reader;
+                reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
+            {
+                throw typed;
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                var parser = default(RowReader<T>);
                 try
                 {
-                    reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-                {
-                    throw typed;
-                }
-
-                await using (reader.ConfigureAwait(false))
-                {
-                    Func<NpgsqlDataReader, T>? parse = null;
                     while (true)
                     {
                         // A yield cannot sit inside a try with a catch, so only the read is guarded.
@@ -255,9 +129,17 @@ internal static class Executor
                             yield break;
                         }
 
-                        parse ??= RowParsers<T>.Create(reader);
-                        yield return parse(reader);
+                        if (!parser.IsCreated)
+                        {
+                            parser = RowParsers<T>.Create(reader);
+                        }
+
+                        yield return parser.Read(reader);
                     }
+                }
+                finally
+                {
+                    parser.Release();
                 }
             }
         }
@@ -265,17 +147,6 @@ internal static class Executor
         {
             await CloseAsync(connection, opened).ConfigureAwait(false);
         }
-    }
-
-    private static NpgsqlCommand CreateCommand(NpgsqlConnection connection, Statement statement)
-    {
-        var command = new NpgsqlCommand(statement.Sql, connection);
-        foreach (var parameter in statement.Parameters)
-        {
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
     }
 
     internal static async ValueTask<bool> OpenAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -297,4 +168,150 @@ internal static class Executor
             await connection.CloseAsync().ConfigureAwait(false);
         }
     }
+
+    // The frame of every buffered operation: open a closed connection, run the work, turn PostgreSQL errors into typed
+    // ones, dispose the command (returning it to the connection's cache) and close what was opened here.
+    private static async Task<TResult> RunAsync<TWork, TState, TResult>(
+        NpgsqlConnection connection, TWork work, TState state, Func<TWork, TState, CancellationToken, ValueTask<TResult>> body, CancellationToken cancellationToken)
+        where TWork : IDisposable
+    {
+        var opened = false;
+        try
+        {
+            if (connection.State == ConnectionState.Closed)
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                opened = true;
+            }
+
+            return await body(work, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
+        {
+            throw typed;
+        }
+        finally
+        {
+            work.Dispose();
+            if (opened)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var rows = new List<T>(capacity);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var parser = RowParsers<T>.Create(reader);
+                try
+                {
+                    do
+                    {
+                        rows.Add(parser.Read(reader));
+                    }
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+                }
+                finally
+                {
+                    parser.Release();
+                }
+            }
+
+            return rows;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, CancellationToken cancellationToken)
+    {
+        // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
+        var behavior = mode == First.SingleOrDefault ? CommandBehavior.Default : CommandBehavior.SingleRow;
+        var reader = await command.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return mode == First.Required ? throw NoRowReturned(table) : default;
+            }
+
+            var parser = RowParsers<T>.Create(reader);
+            T row;
+            try
+            {
+                row = parser.Read(reader);
+            }
+            finally
+            {
+                parser.Release();
+            }
+
+            if (mode == First.SingleOrDefault && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("The query returned more than one row.");
+            }
+
+            return row;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<T?> ReadScalarAsync<T>(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? RowParsers<T>.CreateScalar(reader, 0).Read(reader)
+                : default;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<long> ExecuteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+        => await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<long> ExecuteBatchNonQueryAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+        => await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(List<T> Rows, long Total)> ReadWithTotalAsync<T>(NpgsqlCommand command, string totalColumn, CancellationToken cancellationToken)
+    {
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var rows = new List<T>();
+            long total = 0;
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                total = reader.GetInt64(reader.GetOrdinal(totalColumn));
+                var parser = RowParsers<T>.Create(reader);
+                try
+                {
+                    do
+                    {
+                        rows.Add(parser.Read(reader));
+                    }
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+                }
+                finally
+                {
+                    parser.Release();
+                }
+            }
+
+            return (rows, total);
+        }
+    }
+
+    private static InvalidOperationException NoRowReturned(TableName? table) => new(
+        $"INSERT INTO {table} ... RETURNING * returned no row: a BEFORE INSERT trigger (or a rule) on the table suppressed it, so nothing was inserted. "
+        + "Fix the trigger, or insert with ExecuteAsync (which returns the rows affected) when suppressed rows are expected.");
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using PgKit.Sql;
 
 namespace PgKit;
 
@@ -9,6 +10,9 @@ namespace PgKit;
 /// <remarks>Instances are immutable. Column names are always quoted, never pasted: a string cannot smuggle SQL into the clause.</remarks>
 public sealed class OrderBy
 {
+    // Orderings are usually literals passed on every call; parse each once (see ParseCache for the bound).
+    private static readonly ParseCache<OrderBy> Parsed = new(static text => ParseCore(text));
+
     private readonly string sql;
 
     private OrderBy(string sql) => this.sql = sql;
@@ -48,6 +52,11 @@ public sealed class OrderBy
     public static OrderBy Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return Parsed.Get(text);
+    }
+
+    private static OrderBy ParseCore(string text)
+    {
         var sb = new StringBuilder();
         foreach (var raw in text.Split(','))
         {

@@ -30,6 +30,60 @@ internal static class ParameterFactory
         }
     }
 
+    /// <summary>A parameter for a column's value, refusing text PostgreSQL cannot store (the message names the column).</summary>
+    public static NpgsqlParameter ForColumn(object? value, string column, string paramName)
+    {
+        ColumnValues.CheckText(column, value, paramName);
+        return Create(value, forColumn: true);
+    }
+
+    /// <summary>
+    /// A parameter for a column's value of a static type: the types of <see cref="IsTypedKind"/> go as typed
+    /// parameters (no box), anything else as <see cref="Create"/> does.
+    /// </summary>
+    public static NpgsqlParameter ForColumn<T>(T value)
+    {
+        // Each test is a constant for a value-type T, so the JIT keeps only the matching line and no box is made.
+        if (typeof(T) == typeof(int))
+        {
+            return Typed((int)(object)value!);
+        }
+
+        if (typeof(T) == typeof(long))
+        {
+            return Typed((long)(object)value!);
+        }
+
+        if (typeof(T) == typeof(Guid))
+        {
+            return Typed((Guid)(object)value!);
+        }
+
+        if (typeof(T) == typeof(short))
+        {
+            return Typed((short)(object)value!);
+        }
+
+        return Create(value, forColumn: true);
+    }
+
+    /// <summary>
+    /// Whether values of <paramref name="type"/> can go as <see cref="NpgsqlParameter{T}"/>: types whose PostgreSQL type
+    /// does not depend on the value (unlike DateTime, whose Kind picks timestamp or timestamptz) and that PgKit does not
+    /// convert (unlike enums, chars and DateTimeOffset).
+    /// </summary>
+    public static bool IsTypedKind(Type type)
+        => type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(bool) || type == typeof(double)
+            || type == typeof(float) || type == typeof(decimal) || type == typeof(Guid);
+
+    public static NpgsqlParameter Typed<T>(T value)
+        where T : struct
+        => new NpgsqlParameter<T> { TypedValue = value };
+
+    public static NpgsqlParameter TypedNullable<T>(T? value)
+        where T : struct
+        => value is { } v ? new NpgsqlParameter<T> { TypedValue = v } : Create(null, forColumn: true);
+
     /// <summary>Values Npgsql would reject for timestamptz are converted losslessly: a DateTimeOffset goes to UTC.</summary>
     public static object Normalize(object value) => value is DateTimeOffset { Offset.Ticks: not 0 } dto ? dto.ToUniversalTime() : value;
 }

@@ -22,13 +22,17 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ForeignKeyViolationException">A referenced row does not exist.</exception>
     /// <exception cref="NotNullViolationException">A NOT NULL column got no value.</exception>
     /// <exception cref="CheckViolationException">A CHECK constraint rejected the row.</exception>
-    public static async Task<T> InsertAsync<T>(this NpgsqlConnection connection, TableName table, object values, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">
+    /// PostgreSQL returned no row: a <c>BEFORE INSERT</c> trigger returned NULL (or a rule rewrote the insert), so nothing
+    /// was inserted. Use <c>ExecuteAsync</c>, which returns the rows affected, where that is expected.
+    /// </exception>
+    public static Task<T> InsertAsync<T>(this NpgsqlConnection connection, TableName table, object values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var columns = ColumnValues.From(values, nameof(values), forWrite: true);
-        var statement = new Statement().Append("INSERT INTO ").Append(table.Sql).AppendColumnList(columns)
-            .Append(" VALUES ").AppendValuesRow(columns).Append(" RETURNING *");
-        return (await Executor.FirstAsync<T>(connection, statement, single: false, cancellationToken).ConfigureAwait(false))!;
+        var call = SqlBuilder.Build(new SqlSpec { Kind = SqlKind.Insert, Table = table, First = ColumnMap.ForValues(values, nameof(values)) });
+
+        // Required: a suppressed row throws, so the task's result is never null.
+        return Executor.FirstAsync<T>(connection, call, Executor.First.Required, table, cancellationToken)!;
     }
 
     /// <summary>
@@ -120,12 +124,12 @@ public static partial class PgConnectionExtensions
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
     /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
-    public static async Task<T?> UpsertAsync<T>(
+    public static Task<T?> UpsertAsync<T>(
         this NpgsqlConnection connection, TableName table, object values, IReadOnlyList<string>? conflictColumns = null,
         OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var columns = ColumnValues.From(values, nameof(values), forWrite: true);
+        var columns = ColumnMap.ForValues(values, nameof(values));
         conflictColumns ??= values is System.Collections.IDictionary or IReadOnlyDictionary<string, object?>
             ? []
             : [.. TypeMetadata.For(values.GetType()).Keys.Select(k => k.Column)];
@@ -135,7 +139,7 @@ public static partial class PgConnectionExtensions
         }
 
         var statement = new Statement().Append("INSERT INTO ").Append(table.Sql).AppendColumnList(columns)
-            .Append(" VALUES ").AppendValuesRow(columns).Append(" ON CONFLICT (");
+            .Append(" VALUES ").AppendValuesRow(columns, 0).Append(" ON CONFLICT (");
         for (var i = 0; i < conflictColumns.Count; i++)
         {
             statement.Append(i == 0 ? string.Empty : ", ").Append(PgIdentifier.Quote(conflictColumns[i], nameof(conflictColumns)));
@@ -147,7 +151,15 @@ public static partial class PgConnectionExtensions
         }
         else
         {
-            var updates = columns.Where(c => !conflictColumns.Contains(c.Key, StringComparer.Ordinal)).ToList();
+            var updates = new List<string>(columns.Count);
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (!conflictColumns.Contains(columns.Column(i), StringComparer.Ordinal))
+                {
+                    updates.Add(columns.Column(i));
+                }
+            }
+
             if (updates.Count == 0)
             {
                 throw new ArgumentException(
@@ -157,12 +169,12 @@ public static partial class PgConnectionExtensions
             statement.Append(") DO UPDATE SET ");
             for (var i = 0; i < updates.Count; i++)
             {
-                var column = PgIdentifier.Quote(updates[i].Key);
+                var column = PgIdentifier.Quote(updates[i]);
                 statement.Append(i == 0 ? string.Empty : ", ").Append(column).Append(" = EXCLUDED.").Append(column);
             }
         }
 
         statement.Append(" RETURNING *");
-        return await Executor.FirstAsync<T>(connection, statement, single: false, cancellationToken).ConfigureAwait(false);
+        return Executor.FirstAsync<T>(connection, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
     }
 }

@@ -15,9 +15,9 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await Executor.QueryAsync<T>(connection, Statement.Raw(sql, args), cancellationToken).ConfigureAwait(false);
+        => Executor.QueryAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query expected to return at most one row.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
@@ -32,7 +32,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
     public static Task<T?> QuerySingleOrDefaultAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.FirstAsync<T>(connection, Statement.Raw(sql, args), single: true, cancellationToken);
+        => Executor.FirstAsync<T>(connection, SqlCall.Raw(sql, args), Executor.First.SingleOrDefault, cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
     /// <param name="connection">The connection.</param>
@@ -45,7 +45,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
     public static Task<long> ExecuteAsync(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.ExecuteAsync(connection, Statement.Raw(sql, args), cancellationToken);
+        => Executor.ExecuteAsync(connection, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query and returns the first column of its first row.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -59,7 +59,31 @@ public static partial class PgConnectionExtensions
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
     public static Task<T?> ScalarAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.ScalarAsync<T>(connection, Statement.Raw(sql, args), cancellationToken);
+        => Executor.ScalarAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
+
+    /// <summary>
+    /// Runs a query with positional parameters and streams its rows without buffering them. The connection is busy until
+    /// the enumeration ends; cancel through <paramref name="cancellationToken"/> or <c>WithCancellation</c>.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="args"/> is required, even when empty (<c>[]</c>): <c>StreamAsync&lt;T&gt;("authors")</c> streams the
+    /// table <c>authors</c> (the table overload), and the two must not be confused.
+    /// </remarks>
+    /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
+    /// <param name="connection">The connection.</param>
+    /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values; sent to PostgreSQL unchanged when it has arguments.</param>
+    /// <param name="args">The values of <c>$1..$n</c>, for example <c>[authorId]</c>; <c>[]</c> for none.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows, read from the server as they are enumerated.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sql"/> is empty (thrown at the call, not at enumeration).</exception>
+    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    public static IAsyncEnumerable<T> StreamAsync<T>(
+        this NpgsqlConnection connection, string sql, IReadOnlyList<object?> args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return Executor.StreamAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
+    }
 
     /// <summary>
     /// Runs a query and returns its rows as one JSON array, built by PostgreSQL
@@ -77,8 +101,8 @@ public static partial class PgConnectionExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var inner = sql.TrimEnd().TrimEnd(';');
-        var statement = Statement.Raw("SELECT coalesce(json_agg(t), '[]'::json)::text FROM (\n" + inner + "\n) t", args, nameof(sql));
-        return await Executor.ScalarAsync<string>(connection, statement, cancellationToken).ConfigureAwait(false) ?? "[]";
+        var call = SqlCall.Raw("SELECT coalesce(json_agg(t), '[]'::json)::text FROM (\n" + inner + "\n) t", args, nameof(sql));
+        return await Executor.ScalarAsync<string>(connection, call, cancellationToken).ConfigureAwait(false) ?? "[]";
     }
 
     /// <summary>
@@ -108,6 +132,6 @@ public static partial class PgConnectionExtensions
             throw new ArgumentException($"The SQL file {PgIdentifier.Display(path)} is empty.", nameof(path));
         }
 
-        await Executor.ExecuteAsync(connection, Statement.Raw(sql, null, nameof(path)), cancellationToken).ConfigureAwait(false);
+        await Executor.ExecuteAsync(connection, SqlCall.Raw(sql, null, nameof(path)), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -18,8 +18,7 @@ public static partial class PgConnectionExtensions
     public static Task<T?> GetAsync<T>(this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(where);
-        var statement = SelectFrom(table).AppendWhere(WhereMap(where)).Append(" LIMIT 1");
-        return Executor.FirstAsync<T>(connection, statement, single: false, cancellationToken);
+        return Executor.FirstAsync<T>(connection, Where(SqlKind.Select, table, where, limit: 1), Executor.First.OrDefault, cancellationToken);
     }
 
     /// <summary>Returns the first row matching a raw condition (<c>SELECT * ... WHERE (condition) LIMIT 1</c>), or <c>default</c>.</summary>
@@ -35,10 +34,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
     public static Task<T?> GetAsync<T>(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table).AppendCondition(RequireCondition(condition), args).Append(" LIMIT 1");
-        return Executor.FirstAsync<T>(connection, statement, single: false, cancellationToken);
-    }
+        => Executor.FirstAsync<T>(connection, Condition(SqlKind.Select, table, condition, args, limit: 1), Executor.First.OrDefault, cancellationToken);
 
     /// <summary>Returns all rows matching a where-map, optionally ordered and paged.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -54,13 +50,10 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> SelectAsync<T>(
+    public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection connection, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null,
         CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table).AppendWhere(WhereMap(where)).AppendPaging(orderBy, limit, offset);
-        return await Executor.QueryAsync<T>(connection, statement, cancellationToken).ConfigureAwait(false);
-    }
+        => Executor.QueryAsync<T>(connection, Where(SqlKind.Select, table, where, orderBy, limit, offset), limit, cancellationToken);
 
     /// <summary>Returns all rows matching a raw condition, optionally ordered and paged.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -77,13 +70,10 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> SelectAsync<T>(
+    public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null,
         int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table).AppendCondition(RequireCondition(condition), args).AppendPaging(orderBy, limit, offset);
-        return await Executor.QueryAsync<T>(connection, statement, cancellationToken).ConfigureAwait(false);
-    }
+        => Executor.QueryAsync<T>(connection, Condition(SqlKind.Select, table, condition, args, orderBy, limit, offset), limit, cancellationToken);
 
     /// <summary>
     /// Streams the rows matching a where-map without buffering them. The connection is busy until the enumeration ends;
@@ -103,8 +93,7 @@ public static partial class PgConnectionExtensions
         this NpgsqlConnection connection, TableName table, object? where = null, OrderBy? orderBy = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var statement = SelectFrom(table).AppendWhere(WhereMap(where)).AppendPaging(orderBy, null, null);
-        return Executor.StreamAsync<T>(connection, statement, cancellationToken);
+        return Executor.StreamAsync<T>(connection, Where(SqlKind.Select, table, where, orderBy), cancellationToken);
     }
 
     /// <summary>Streams the rows matching a raw condition without buffering them.</summary>
@@ -124,8 +113,7 @@ public static partial class PgConnectionExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var statement = SelectFrom(table).AppendCondition(RequireCondition(condition), args).AppendPaging(orderBy, null, null);
-        return Executor.StreamAsync<T>(connection, statement, cancellationToken);
+        return Executor.StreamAsync<T>(connection, Condition(SqlKind.Select, table, condition, args, orderBy), cancellationToken);
     }
 
     /// <summary>Counts the rows matching a where-map (<c>SELECT count(*)</c>).</summary>
@@ -136,8 +124,8 @@ public static partial class PgConnectionExtensions
     /// <returns>The number of rows.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    public static async Task<long> CountAsync(this NpgsqlConnection connection, TableName table, object? where = null, CancellationToken cancellationToken = default)
-        => await Executor.ScalarAsync<long>(connection, SelectFrom(table, "count(*)").AppendWhere(WhereMap(where)), cancellationToken).ConfigureAwait(false);
+    public static Task<long> CountAsync(this NpgsqlConnection connection, TableName table, object? where = null, CancellationToken cancellationToken = default)
+        => Executor.ScalarAsync<long>(connection, Where(SqlKind.Count, table, where), cancellationToken);
 
     /// <summary>Counts the rows matching a raw condition.</summary>
     /// <param name="connection">The connection.</param>
@@ -148,12 +136,9 @@ public static partial class PgConnectionExtensions
     /// <returns>The number of rows.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    public static async Task<long> CountAsync(
+    public static Task<long> CountAsync(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table, "count(*)").AppendCondition(RequireCondition(condition), args);
-        return await Executor.ScalarAsync<long>(connection, statement, cancellationToken).ConfigureAwait(false);
-    }
+        => Executor.ScalarAsync<long>(connection, Condition(SqlKind.Count, table, condition, args), cancellationToken);
 
     /// <summary>Tells whether any row matches a where-map (<c>SELECT EXISTS (...)</c>).</summary>
     /// <param name="connection">The connection.</param>
@@ -163,11 +148,8 @@ public static partial class PgConnectionExtensions
     /// <returns><see langword="true"/> when at least one row matches.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    public static async Task<bool> ExistsAsync(this NpgsqlConnection connection, TableName table, object? where = null, CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table, "EXISTS (SELECT 1").AppendWhere(WhereMap(where)).Append(")");
-        return await Executor.ScalarAsync<bool>(connection, statement, cancellationToken).ConfigureAwait(false);
-    }
+    public static Task<bool> ExistsAsync(this NpgsqlConnection connection, TableName table, object? where = null, CancellationToken cancellationToken = default)
+        => Executor.ScalarAsync<bool>(connection, Where(SqlKind.Exists, table, where), cancellationToken);
 
     /// <summary>Tells whether any row matches a raw condition.</summary>
     /// <param name="connection">The connection.</param>
@@ -178,10 +160,7 @@ public static partial class PgConnectionExtensions
     /// <returns><see langword="true"/> when at least one row matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    public static async Task<bool> ExistsAsync(
+    public static Task<bool> ExistsAsync(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-    {
-        var statement = SelectFrom(table, "EXISTS (SELECT 1").AppendCondition(RequireCondition(condition), args).Append(")");
-        return await Executor.ScalarAsync<bool>(connection, statement, cancellationToken).ConfigureAwait(false);
-    }
+        => Executor.ScalarAsync<bool>(connection, Condition(SqlKind.Exists, table, condition, args), cancellationToken);
 }

@@ -16,21 +16,14 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> or <paramref name="set"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PgKitDbException">A constraint rejected an updated row (nothing is updated).</exception>
-    public static async Task<IReadOnlyList<T>> UpdateAsync<T>(
+    public static Task<IReadOnlyList<T>> UpdateAsync<T>(
         this NpgsqlConnection connection, TableName table, object where, object set, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(where);
-        var statement = new Statement().Append("UPDATE ").Append(table.Sql).Append(" SET ");
-        var assignments = ColumnValues.From(set, nameof(set), forWrite: true);
-        var whereMap = WhereMap(where);
-        for (var i = 0; i < assignments.Count; i++)
-        {
-            statement.Append(i == 0 ? string.Empty : ", ").AppendColumn(assignments[i].Key).Append(" = ").AppendParameter(assignments[i].Value, forColumn: true);
-        }
-
-        statement.AppendWhere(whereMap).Append(" RETURNING *");
-        return await Executor.QueryAsync<T>(connection, statement, cancellationToken).ConfigureAwait(false);
+        var assignments = ColumnMap.ForValues(set, nameof(set));
+        var call = SqlBuilder.Build(new SqlSpec { Kind = SqlKind.Update, Table = table, First = assignments, Second = ColumnMap.ForWhere(where, nameof(where)) });
+        return Executor.QueryAsync<T>(connection, call, cancellationToken);
     }
 
     /// <summary>Deletes the rows matching a where-map and returns how many were deleted.</summary>
@@ -43,7 +36,10 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
     public static Task<long> DeleteAsync(this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
-        => Executor.ExecuteAsync(connection, DeleteStatement(table, where, returning: false), cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(where);
+        return Executor.ExecuteAsync(connection, Where(SqlKind.Delete, table, where), cancellationToken);
+    }
 
     /// <summary>Deletes the rows matching a where-map and returns them (<c>DELETE ... RETURNING *</c>).</summary>
     /// <typeparam name="T">The type to read the deleted rows as.</typeparam>
@@ -55,15 +51,10 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
-    public static async Task<IReadOnlyList<T>> DeleteReturningAsync<T>(
+    public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(
         this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
-        => await Executor.QueryAsync<T>(connection, DeleteStatement(table, where, returning: true), cancellationToken).ConfigureAwait(false);
-
-    private static Statement DeleteStatement(TableName table, object where, bool returning)
     {
-        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(where);
-        var statement = new Statement().Append("DELETE FROM ").Append(table.Sql).AppendWhere(WhereMap(where));
-        return returning ? statement.Append(" RETURNING *") : statement;
+        return Executor.QueryAsync<T>(connection, Where(SqlKind.DeleteReturning, table, where), cancellationToken);
     }
 }

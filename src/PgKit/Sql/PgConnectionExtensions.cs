@@ -25,8 +25,7 @@ public static partial class PgConnectionExtensions
     /// <summary>The row count from which <c>InsertManyAsync</c> uses binary COPY instead of multi-row <c>INSERT ... VALUES</c>.</summary>
     public const int DefaultCopyThreshold = 100;
 
-    private static List<KeyValuePair<string, object?>>? WhereMap(object? where)
-        => where is null ? null : ColumnValues.From(where, nameof(where), forWrite: false);
+    private static ColumnMap? WhereMap(object? where) => where is null ? null : ColumnMap.ForWhere(where, nameof(where));
 
     private static string RequireCondition(string condition)
     {
@@ -34,9 +33,21 @@ public static partial class PgConnectionExtensions
         return condition;
     }
 
-    private static Statement SelectFrom(TableName table, string what = "*")
+    // A generated statement filtered by a where-map (or by nothing), for example SELECT * ... WHERE "id" = $1 LIMIT 1.
+    private static SqlCall Where(SqlKind kind, TableName table, object? where, OrderBy? orderBy = null, int? limit = null, int? offset = null)
     {
         ArgumentNullException.ThrowIfNull(table);
-        return new Statement().Append("SELECT ").Append(what).Append(" FROM ").Append(table.Sql);
+        return SqlBuilder.Build(new SqlSpec { Kind = kind, Table = table, First = WhereMap(where), OrderBy = orderBy, Limit = limit, Offset = offset });
+    }
+
+    // A generated statement filtered by a raw condition with its arguments.
+    private static SqlCall Condition(
+        SqlKind kind, TableName table, string condition, IReadOnlyList<object?>? args, OrderBy? orderBy = null, int? limit = null, int? offset = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return SqlBuilder.Build(new SqlSpec
+        {
+            Kind = kind, Table = table, Condition = RequireCondition(condition), Args = args, OrderBy = orderBy, Limit = limit, Offset = offset,
+        });
     }
 }

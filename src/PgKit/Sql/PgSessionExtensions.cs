@@ -23,8 +23,8 @@ public static class PgSessionExtensions
     /// <exception cref="ForeignKeyViolationException">A referenced row does not exist.</exception>
     /// <exception cref="NotNullViolationException">A NOT NULL column got no value.</exception>
     /// <exception cref="CheckViolationException">A CHECK constraint rejected the row.</exception>
-    public static async Task<T> InsertAsync<T>(this IPgSession session, TableName table, object values, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).InsertAsync<T>(table, values, cancellationToken).ConfigureAwait(false);
+    public static Task<T> InsertAsync<T>(this IPgSession session, TableName table, object values, CancellationToken cancellationToken = default)
+        => Forward(session, (table, values), static (c, a, ct) => c.InsertAsync<T>(a.table, a.values, ct), cancellationToken);
 
     /// <summary>
     /// Inserts many rows and returns how many were inserted. From <paramref name="copyThreshold"/> rows on, the rows are
@@ -42,8 +42,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, has a null row, rows with different columns, or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copyThreshold"/> is negative.</exception>
     /// <exception cref="PgKitDbException">A constraint rejected a row (nothing is inserted).</exception>
-    public static async Task<long> InsertManyAsync<TValues>(this IPgSession session, TableName table, IEnumerable<TValues> rows, int copyThreshold = PgConnectionExtensions.DefaultCopyThreshold, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).InsertManyAsync<TValues>(table, rows, copyThreshold, cancellationToken).ConfigureAwait(false);
+    public static Task<long> InsertManyAsync<TValues>(this IPgSession session, TableName table, IEnumerable<TValues> rows, int copyThreshold = PgConnectionExtensions.DefaultCopyThreshold, CancellationToken cancellationToken = default)
+        => Forward(session, (table, rows, copyThreshold), static (c, a, ct) => c.InsertManyAsync<TValues>(a.table, a.rows, a.copyThreshold, ct), cancellationToken);
 
     /// <summary>
     /// Inserts a row or, when it conflicts on <paramref name="conflictColumns"/>, updates every other column from it
@@ -62,8 +62,8 @@ public static class PgSessionExtensions
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
     /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
-    public static async Task<T?> UpsertAsync<T>(this IPgSession session, TableName table, object values, IReadOnlyList<string>? conflictColumns = null, OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).UpsertAsync<T>(table, values, conflictColumns, onConflict, cancellationToken).ConfigureAwait(false);
+    public static Task<T?> UpsertAsync<T>(this IPgSession session, TableName table, object values, IReadOnlyList<string>? conflictColumns = null, OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
+        => Forward(session, (table, values, conflictColumns, onConflict), static (c, a, ct) => c.UpsertAsync<T>(a.table, a.values, a.conflictColumns, a.onConflict, ct), cancellationToken);
 
     /// <summary>Runs a query with positional parameters and returns its rows.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
@@ -75,8 +75,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).QueryAsync<T>(sql, args, cancellationToken).ConfigureAwait(false);
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (sql, args), static (c, a, ct) => c.QueryAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <summary>Runs a query expected to return at most one row.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
@@ -89,8 +89,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">The query returned more than one row.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<T?> QuerySingleOrDefaultAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).QuerySingleOrDefaultAsync<T>(sql, args, cancellationToken).ConfigureAwait(false);
+    public static Task<T?> QuerySingleOrDefaultAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (sql, args), static (c, a, ct) => c.QuerySingleOrDefaultAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
@@ -101,8 +101,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<long> ExecuteAsync(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).ExecuteAsync(sql, args, cancellationToken).ConfigureAwait(false);
+    public static Task<long> ExecuteAsync(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (sql, args), static (c, a, ct) => c.ExecuteAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <summary>Runs a query and returns the first column of its first row.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -114,8 +114,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<T?> ScalarAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).ScalarAsync<T>(sql, args, cancellationToken).ConfigureAwait(false);
+    public static Task<T?> ScalarAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (sql, args), static (c, a, ct) => c.ScalarAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <summary>
     /// Runs a query and returns its rows as one JSON array, built by PostgreSQL
@@ -128,8 +128,8 @@ public static class PgSessionExtensions
     /// <returns>The JSON array text, one object per row keyed by column name.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    public static async Task<string> QueryJsonAsync(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).QueryJsonAsync(sql, args, cancellationToken).ConfigureAwait(false);
+    public static Task<string> QueryJsonAsync(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (sql, args), static (c, a, ct) => c.QueryJsonAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <summary>
     /// Runs the SQL script in a file (read asynchronously). Several statements are allowed: Npgsql splits the script on
@@ -148,8 +148,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the file is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task ExecuteFileAsync(this IPgSession session, string path, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).ExecuteFileAsync(path, cancellationToken).ConfigureAwait(false);
+    public static Task ExecuteFileAsync(this IPgSession session, string path, CancellationToken cancellationToken = default)
+        => Forward(session, path, static (c, a, ct) => c.ExecuteFileAsync(a, ct), cancellationToken);
 
     /// <summary>Returns the first row matching a where-map (<c>SELECT * ... WHERE ... LIMIT 1</c>), or <c>default</c>.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -161,8 +161,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<T?> GetAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).GetAsync<T>(table, where, cancellationToken).ConfigureAwait(false);
+    public static Task<T?> GetAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where), static (c, a, ct) => c.GetAsync<T>(a.table, a.where, ct), cancellationToken);
 
     /// <summary>Returns the first row matching a raw condition (<c>SELECT * ... WHERE (condition) LIMIT 1</c>), or <c>default</c>.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -175,8 +175,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<T?> GetAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).GetAsync<T>(table, condition, args, cancellationToken).ConfigureAwait(false);
+    public static Task<T?> GetAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, condition, args), static (c, a, ct) => c.GetAsync<T>(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <summary>Returns all rows matching a where-map, optionally ordered and paged.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -192,8 +192,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).SelectAsync<T>(table, where, orderBy, limit, offset, cancellationToken).ConfigureAwait(false);
+    public static Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.where, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
     /// <summary>Returns all rows matching a raw condition, optionally ordered and paged.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar.</typeparam>
@@ -210,8 +210,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).SelectAsync<T>(table, condition, args, orderBy, limit, offset, cancellationToken).ConfigureAwait(false);
+    public static Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, condition, args, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.condition, a.args, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
     /// <summary>
     /// Streams the rows matching a where-map without buffering them. The connection is busy until the enumeration ends;
@@ -257,6 +257,32 @@ public static class PgSessionExtensions
         }
     }
 
+    /// <summary>
+    /// Runs a query with positional parameters and streams its rows without buffering them. The connection is busy until
+    /// the enumeration ends; cancel through <paramref name="cancellationToken"/> or <c>WithCancellation</c>.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="args"/> is required, even when empty (<c>[]</c>): <c>StreamAsync&lt;T&gt;("authors")</c> streams the
+    /// table <c>authors</c> (the table overload), and the two must not be confused.
+    /// </remarks>
+    /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
+    /// <param name="session">The session whose connection runs the statement.</param>
+    /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values; sent to PostgreSQL unchanged when it has arguments.</param>
+    /// <param name="args">The values of <c>$1..$n</c>, for example <c>[authorId]</c>; <c>[]</c> for none.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows, read from the server as they are enumerated.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
+    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    public static async IAsyncEnumerable<T> StreamAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?> args, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var connection = await Connect(session, cancellationToken).ConfigureAwait(false);
+        await foreach (var row in connection.StreamAsync<T>(sql, args, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
     /// <summary>Counts the rows matching a where-map (<c>SELECT count(*)</c>).</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
     /// <param name="table">The table.</param>
@@ -265,8 +291,8 @@ public static class PgSessionExtensions
     /// <returns>The number of rows.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    public static async Task<long> CountAsync(this IPgSession session, TableName table, object? where = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).CountAsync(table, where, cancellationToken).ConfigureAwait(false);
+    public static Task<long> CountAsync(this IPgSession session, TableName table, object? where = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where), static (c, a, ct) => c.CountAsync(a.table, a.where, ct), cancellationToken);
 
     /// <summary>Counts the rows matching a raw condition.</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
@@ -277,8 +303,8 @@ public static class PgSessionExtensions
     /// <returns>The number of rows.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    public static async Task<long> CountAsync(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).CountAsync(table, condition, args, cancellationToken).ConfigureAwait(false);
+    public static Task<long> CountAsync(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, condition, args), static (c, a, ct) => c.CountAsync(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <summary>Tells whether any row matches a where-map (<c>SELECT EXISTS (...)</c>).</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
@@ -288,8 +314,8 @@ public static class PgSessionExtensions
     /// <returns><see langword="true"/> when at least one row matches.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    public static async Task<bool> ExistsAsync(this IPgSession session, TableName table, object? where = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).ExistsAsync(table, where, cancellationToken).ConfigureAwait(false);
+    public static Task<bool> ExistsAsync(this IPgSession session, TableName table, object? where = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where), static (c, a, ct) => c.ExistsAsync(a.table, a.where, ct), cancellationToken);
 
     /// <summary>Tells whether any row matches a raw condition.</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
@@ -300,8 +326,8 @@ public static class PgSessionExtensions
     /// <returns><see langword="true"/> when at least one row matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    public static async Task<bool> ExistsAsync(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).ExistsAsync(table, condition, args, cancellationToken).ConfigureAwait(false);
+    public static Task<bool> ExistsAsync(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(session, (table, condition, args), static (c, a, ct) => c.ExistsAsync(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <summary>Updates the rows matching a where-map and returns every updated row (<c>UPDATE ... RETURNING *</c>).</summary>
     /// <typeparam name="T">The type to read the updated rows as.</typeparam>
@@ -314,8 +340,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> or <paramref name="set"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PgKitDbException">A constraint rejected an updated row (nothing is updated).</exception>
-    public static async Task<IReadOnlyList<T>> UpdateAsync<T>(this IPgSession session, TableName table, object where, object set, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).UpdateAsync<T>(table, where, set, cancellationToken).ConfigureAwait(false);
+    public static Task<IReadOnlyList<T>> UpdateAsync<T>(this IPgSession session, TableName table, object where, object set, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where, set), static (c, a, ct) => c.UpdateAsync<T>(a.table, a.where, a.set, ct), cancellationToken);
 
     /// <summary>Deletes the rows matching a where-map and returns how many were deleted.</summary>
     /// <param name="session">The session whose connection runs the statement.</param>
@@ -326,8 +352,8 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
-    public static async Task<long> DeleteAsync(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).DeleteAsync(table, where, cancellationToken).ConfigureAwait(false);
+    public static Task<long> DeleteAsync(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where), static (c, a, ct) => c.DeleteAsync(a.table, a.where, ct), cancellationToken);
 
     /// <summary>Deletes the rows matching a where-map and returns them (<c>DELETE ... RETURNING *</c>).</summary>
     /// <typeparam name="T">The type to read the deleted rows as.</typeparam>
@@ -339,12 +365,35 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
-    public static async Task<IReadOnlyList<T>> DeleteReturningAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
-        => await (await Connect(session, cancellationToken).ConfigureAwait(false)).DeleteReturningAsync<T>(table, where, cancellationToken).ConfigureAwait(false);
+    public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
+        => Forward(session, (table, where), static (c, a, ct) => c.DeleteReturningAsync<T>(a.table, a.where, ct), cancellationToken);
 
     private static ValueTask<NpgsqlConnection> Connect(IPgSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         return session.GetConnectionAsync(cancellationToken);
+    }
+
+    // Calls the connection's helper directly when the session already has its connection (the usual case after the first
+    // statement of a request), so the twin adds no task of its own; otherwise waits for the connection first.
+    private static Task<TResult> Forward<TArgs, TResult>(
+        IPgSession session, TArgs args, Func<NpgsqlConnection, TArgs, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+    {
+        var connection = Connect(session, cancellationToken);
+        return connection.IsCompletedSuccessfully ? call(connection.Result, args, cancellationToken) : ForwardAsync(connection, args, call, cancellationToken);
+
+        static async Task<TResult> ForwardAsync(
+            ValueTask<NpgsqlConnection> connection, TArgs args, Func<NpgsqlConnection, TArgs, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+            => await call(await connection.ConfigureAwait(false), args, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task Forward<TArgs>(IPgSession session, TArgs args, Func<NpgsqlConnection, TArgs, CancellationToken, Task> call, CancellationToken cancellationToken)
+    {
+        var connection = Connect(session, cancellationToken);
+        return connection.IsCompletedSuccessfully ? call(connection.Result, args, cancellationToken) : ForwardAsync(connection, args, call, cancellationToken);
+
+        static async Task ForwardAsync(
+            ValueTask<NpgsqlConnection> connection, TArgs args, Func<NpgsqlConnection, TArgs, CancellationToken, Task> call, CancellationToken cancellationToken)
+            => await call(await connection.ConfigureAwait(false), args, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,23 +4,31 @@ using Npgsql;
 
 namespace PgKit.Sql;
 
-/// <summary>SQL text under construction plus its positional parameters; <c>$n</c> always matches the parameter's index.</summary>
+/// <summary>
+/// SQL text under construction plus its positional parameters; <c>$n</c> always matches the parameter's index. A
+/// statement either holds the parameters themselves (<see cref="Parameters"/>) or, built with <see cref="ForTemplate"/>,
+/// records where each value will come from (<see cref="Slots"/>), so its text can be cached and bound again per call.
+/// </summary>
 internal sealed class Statement
 {
     private readonly StringBuilder sql = new(128);
+    private readonly List<ParameterSlot>? slots;
+    private int count;
+
+    public Statement()
+    {
+    }
+
+    private Statement(bool template) => slots = template ? [] : null;
 
     public List<NpgsqlParameter> Parameters { get; } = [];
 
+    public List<ParameterSlot>? Slots => slots;
+
     public string Sql => sql.ToString();
 
-    /// <summary>A statement of the user's raw SQL with the user's positional arguments (<c>$1</c> is <c>args[0]</c>).</summary>
-    public static Statement Raw(string sql, IReadOnlyList<object?>? args, string paramName = "sql")
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sql, paramName);
-        var statement = new Statement().Append(sql);
-        statement.AddArguments(args);
-        return statement;
-    }
+    /// <summary>A statement whose map values become slots read per call instead of parameters.</summary>
+    public static Statement ForTemplate() => new(template: true);
 
     public Statement Append(string text)
     {
@@ -37,14 +45,28 @@ internal sealed class Statement
     public Statement AppendParameter(object? value, bool forColumn)
     {
         Parameters.Add(ParameterFactory.Create(value, forColumn));
-        sql.Append('$').Append(Parameters.Count.ToString(CultureInfo.InvariantCulture));
-        return this;
+        return AppendPlaceholder();
+    }
+
+    /// <summary>Appends the placeholder of value <paramref name="i"/> of <paramref name="map"/>, the map's <paramref name="source"/>-th of the call.</summary>
+    public Statement AppendValue(in ColumnMap map, int source, int i)
+    {
+        if (slots is not null)
+        {
+            slots.Add(new ParameterSlot(map.Member(i), source, map.ParamName));
+        }
+        else
+        {
+            Parameters.Add(map.IsCacheable ? map.Member(i).Parameter(map.Source, map.ParamName) : ParameterFactory.Create(map.Value(i), forColumn: true));
+        }
+
+        return AppendPlaceholder();
     }
 
     /// <summary>Adds the user's arguments as <c>$1..$n</c>; must run before any generated parameter is added.</summary>
     public void AddArguments(IReadOnlyList<object?>? args)
     {
-        if (Parameters.Count != 0)
+        if (count != 0)
         {
             throw new InvalidOperationException("User arguments must be the first parameters of a statement.");
         }
@@ -54,22 +76,22 @@ internal sealed class Statement
             return;
         }
 
-        foreach (var arg in args)
+        // A template binds the arguments per call; only their number matters here.
+        count = args.Count;
+        if (slots is null)
         {
-            Parameters.Add(ParameterFactory.Create(arg, forColumn: false));
+            foreach (var arg in args)
+            {
+                Parameters.Add(ParameterFactory.Create(arg, forColumn: false));
+            }
         }
     }
 
     public Statement AppendColumn(string column) => Append(PgIdentifier.Quote(column, "column"));
 
-    /// <summary>Appends <c> WHERE "a" = $1 AND "b" IS NULL</c> for a where-map (nothing when <paramref name="where"/> is null).</summary>
-    public Statement AppendWhere(List<KeyValuePair<string, object?>>? where)
+    /// <summary>Appends <c> WHERE "a" = $1 AND "b" IS NULL</c> for a where-map.</summary>
+    public Statement AppendWhere(in ColumnMap where, int source)
     {
-        if (where is null)
-        {
-            return this;
-        }
-
         sql.Append(" WHERE ");
         for (var i = 0; i < where.Count; i++)
         {
@@ -78,15 +100,15 @@ internal sealed class Statement
                 sql.Append(" AND ");
             }
 
-            AppendColumn(where[i].Key);
-            if (where[i].Value is null or DBNull)
+            AppendColumn(where.Column(i));
+            if (where.IsNull(i))
             {
                 sql.Append(" IS NULL");
             }
             else
             {
                 sql.Append(" = ");
-                AppendParameter(where[i].Value, forColumn: true);
+                AppendValue(where, source, i);
             }
         }
 
@@ -94,10 +116,10 @@ internal sealed class Statement
     }
 
     /// <summary>Adds the where-map's parameters and returns its condition text without appending it, for use in several places.</summary>
-    public string WhereFragment(List<KeyValuePair<string, object?>> where)
+    public string WhereFragment(in ColumnMap where)
     {
         var start = sql.Length;
-        AppendWhere(where);
+        AppendWhere(where, 0);
         var fragment = sql.ToString(start + " WHERE ".Length, sql.Length - start - " WHERE ".Length);
         sql.Length = start;
         return fragment;
@@ -111,7 +133,7 @@ internal sealed class Statement
         return this;
     }
 
-    public Statement AppendColumnList(List<KeyValuePair<string, object?>> values)
+    public Statement AppendColumnList(in ColumnMap values)
     {
         sql.Append(" (");
         for (var i = 0; i < values.Count; i++)
@@ -121,14 +143,14 @@ internal sealed class Statement
                 sql.Append(", ");
             }
 
-            AppendColumn(values[i].Key);
+            AppendColumn(values.Column(i));
         }
 
         sql.Append(')');
         return this;
     }
 
-    public Statement AppendValuesRow(List<KeyValuePair<string, object?>> values)
+    public Statement AppendValuesRow(in ColumnMap values, int source)
     {
         sql.Append('(');
         for (var i = 0; i < values.Count; i++)
@@ -138,14 +160,31 @@ internal sealed class Statement
                 sql.Append(", ");
             }
 
-            AppendParameter(values[i].Value, forColumn: true);
+            AppendValue(values, source, i);
         }
 
         sql.Append(')');
         return this;
     }
 
-    public Statement AppendPaging(OrderBy? orderBy, int? limit, int? offset)
+    /// <summary>Appends <c>"a" = $1, "b" = $2</c> for a set-map.</summary>
+    public Statement AppendAssignments(in ColumnMap set, int source)
+    {
+        for (var i = 0; i < set.Count; i++)
+        {
+            if (i > 0)
+            {
+                sql.Append(", ");
+            }
+
+            AppendColumn(set.Column(i)).Append(" = ").AppendValue(set, source, i);
+        }
+
+        return this;
+    }
+
+    /// <summary>Appends <c>ORDER BY</c> and <c>LIMIT</c>; an offset is appended by the caller (<see cref="AppendOffset"/>), so cached text can leave it out.</summary>
+    public Statement AppendOrderAndLimit(OrderBy? orderBy, int? limit)
     {
         if (orderBy is not null)
         {
@@ -155,16 +194,21 @@ internal sealed class Statement
         // Limits are integers written as literals: they cannot carry SQL, and literals keep the plan simple.
         if (limit is { } l)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(limit));
             Append(" LIMIT ").Append(l);
-        }
-
-        if (offset is { } o)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(o, nameof(offset));
-            Append(" OFFSET ").Append(o);
         }
 
         return this;
     }
+
+    public Statement AppendOffset(int? offset) => offset is { } o ? Append(" OFFSET ").Append(o) : this;
+
+    private Statement AppendPlaceholder()
+    {
+        count++;
+        sql.Append('$').Append(count.ToString(CultureInfo.InvariantCulture));
+        return this;
+    }
 }
+
+/// <summary>Where a cached statement's parameter comes from: a property of the call's first or second column map.</summary>
+internal readonly record struct ParameterSlot(Mapping.MemberColumn Member, int Source, string ParamName);

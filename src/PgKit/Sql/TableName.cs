@@ -1,3 +1,5 @@
+using PgKit.Sql;
+
 namespace PgKit;
 
 /// <summary>
@@ -10,6 +12,10 @@ namespace PgKit;
 /// </remarks>
 public sealed class TableName : IEquatable<TableName>
 {
+    // Helpers take a TableName and callers pass string literals, so every call would otherwise parse and quote again.
+    // Names are few; the cap only guards against a program that makes up table names without end.
+    private static readonly ParseCache<TableName> Parsed = new(static text => ParseCore(text));
+
     /// <summary>Creates a table name with no schema; <paramref name="name"/> is taken literally, dots included.</summary>
     /// <param name="name">The table's name as spelled in the catalog.</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
@@ -52,6 +58,11 @@ public sealed class TableName : IEquatable<TableName>
     public static TableName Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return Parsed.Get(text);
+    }
+
+    private static TableName ParseCore(string text)
+    {
         var dot = text.IndexOf('.', StringComparison.Ordinal);
         if (dot > 0 && dot == text.LastIndexOf('.') && PgIdentifier.IsSimple(text.AsSpan(0, dot)) && PgIdentifier.IsSimple(text.AsSpan(dot + 1)))
         {
