@@ -6,13 +6,18 @@ namespace PgKit.Cli;
 
 /// <summary>
 /// Finds the database a command talks to: <c>--connection</c>, then <c>PGKIT_CONNECTION</c>, then <c>DATABASE_URL</c>,
+/// then <c>ConnectionStrings__Postgres</c> (the variable an ASP.NET Core app reads as <c>ConnectionStrings:Postgres</c>),
 /// then <c>ConnectionStrings:Postgres</c> of the app's appsettings files in the current folder, then the running
 /// embedded server of the current folder.
 /// </summary>
 internal static class ConnectionResolver
 {
     public const string HowToProvide =
-        "pass --connection, set PGKIT_CONNECTION or DATABASE_URL, put ConnectionStrings:Postgres in appsettings.json, or start the embedded server with 'pgkit db start'";
+        "pass --connection, set PGKIT_CONNECTION, DATABASE_URL or ConnectionStrings__Postgres, put ConnectionStrings:Postgres in appsettings.json, or start the embedded server with 'pgkit db start'";
+
+    // Environment variables in order. ConnectionStrings__Postgres comes after the tool's own and before the files, as
+    // in the app: ASP.NET Core's environment variables override its appsettings files.
+    private static readonly string[] Variables = ["PGKIT_CONNECTION", "DATABASE_URL", "ConnectionStrings__Postgres"];
 
     /// <summary>The connection string and where it came from, or <see langword="null"/> when nothing provides one.</summary>
     public static (string ConnectionString, string Origin)? TryResolve(string? option, CliContext context)
@@ -22,7 +27,7 @@ internal static class ConnectionResolver
             return (ToConnectionString(option, "--connection"), "--connection");
         }
 
-        foreach (var variable in new[] { "PGKIT_CONNECTION", "DATABASE_URL" })
+        foreach (var variable in Variables)
         {
             if (context.GetVariable(variable) is { Length: > 0 } value)
             {

@@ -11,7 +11,7 @@ internal static class MigrateCommands
 {
     private static readonly Option<string?> Connection = new("--connection", "-c")
     {
-        Description = "The database: an Npgsql connection string or a postgres:// URL (default: PGKIT_CONNECTION, DATABASE_URL, appsettings.json, the embedded server).",
+        Description = "The database: an Npgsql connection string or a postgres:// URL (default: PGKIT_CONNECTION, DATABASE_URL, ConnectionStrings__Postgres, appsettings.json, the embedded server).",
         Recursive = true,
     };
 
@@ -167,7 +167,7 @@ internal static class MigrateCommands
 
     private static Command Status(CliContext context)
     {
-        var command = new Command("status", "Show every migration: applied, pending, changed, missing or out of order.");
+        var command = new Command("status", "Show every migration: applied, pending, changed, missing or out of order; exits 1 when the history and the files disagree.");
         CliApp.SetAction(command, context, async (result, cancellationToken) =>
         {
             var status = await Migrator(result, context).StatusAsync(cancellationToken).ConfigureAwait(false);
@@ -194,7 +194,12 @@ internal static class MigrateCommands
             context.Output.WriteLine(
                 $"{status.Entries.Count(e => e.State is MigrationState.Applied or MigrationState.Changed)} applied, {pending} pending"
                 + (status.HasProblems ? $", {status.Entries.Count(e => e.State is MigrationState.Changed or MigrationState.Missing or MigrationState.OutOfOrder)} problem(s): see the State column." : "."));
-            return ExitCodes.Success;
+
+            // Problems fail the command, so a CI step or a deploy script can gate on it; an out-of-order migration is
+            // not one when --allow-out-of-order lets up apply it.
+            var allowOutOfOrder = result.GetValue(AllowOutOfOrder);
+            var failing = status.Entries.Any(e => e.State is MigrationState.Changed or MigrationState.Missing || (e.State == MigrationState.OutOfOrder && !allowOutOfOrder));
+            return failing ? ExitCodes.Failed : ExitCodes.Success;
         });
         return command;
     }

@@ -71,6 +71,54 @@ public sealed class ConnectionResolverTests
         }
     }
 
+    [Fact]
+    public void Resolve_AspNetCoreVariable_ComesAfterDatabaseUrl_AndBeforeAppsettings()
+    {
+        var folder = Tool.NewFolder();
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "appsettings.json"), """{ "ConnectionStrings": { "Postgres": "Host=from-file;Database=a" } }""");
+            var env = new Dictionary<string, string> { ["DATABASE_URL"] = "postgres://u@from-url/db", ["ConnectionStrings__Postgres"] = "Host=from-aspnet;Database=app" };
+
+            Assert.Equal("from-url", HostOf(ConnectionResolver.Resolve(null, Context(folder, env))));
+            env.Remove("DATABASE_URL");
+            var resolved = ConnectionResolver.Resolve(null, Context(folder, env));
+            Assert.Equal("from-aspnet", HostOf(resolved));
+            Assert.Equal("ConnectionStrings__Postgres", resolved.Origin);
+
+            // The URL form is accepted there too, and an empty value is skipped.
+            env["ConnectionStrings__Postgres"] = "postgresql://app@from-aspnet-url:6543/shop";
+            Assert.Equal("from-aspnet-url", HostOf(ConnectionResolver.Resolve(null, Context(folder, env))));
+            env["ConnectionStrings__Postgres"] = "";
+            Assert.Equal("from-file", HostOf(ConnectionResolver.Resolve(null, Context(folder, env))));
+
+            File.Delete(Path.Combine(folder, "appsettings.json"));
+            env.Clear();
+            var e = Assert.Throws<CliException>(() => { ConnectionResolver.Resolve(null, Context(folder, env)); });
+            Assert.Contains("ConnectionStrings__Postgres", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Resolve_BadAspNetCoreVariable_NamesTheVariable()
+    {
+        var folder = Tool.NewFolder();
+        try
+        {
+            var env = new Dictionary<string, string> { ["ConnectionStrings__Postgres"] = "Host=x;NoSuchKeyword=1" };
+            var e = Assert.Throws<CliException>(() => { ConnectionResolver.Resolve(null, Context(folder, env)); });
+            Assert.Contains("ConnectionStrings__Postgres", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static CliContext Context(string folder, Dictionary<string, string> env) =>
         new(folder, n => env.TryGetValue(n, out var v) ? v : null, TextWriter.Null, TextWriter.Null);
 

@@ -91,6 +91,44 @@ public sealed class MigrateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_ExitsOne_OnChangedMissingOrOutOfOrder_AndZeroWhenClean()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        Tool.WriteMigration(_folder, "0002_create_a.sql", "CREATE TABLE a (id int);\n");
+        Tool.WriteMigration(_folder, "0003_create_b.sql", "CREATE TABLE b (id int);\n");
+        var pending = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        Assert.Equal(0, pending.ExitCode); // pending is not a problem
+        Assert.Equal(0, (await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString)).ExitCode);
+
+        var clean = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        Assert.Equal(0, clean.ExitCode);
+        Assert.DoesNotContain("problem", clean.Output);
+
+        // Out of order: a new file numbered below the newest applied version.
+        Tool.WriteMigration(_folder, "0001_early.sql", "SELECT 1;\n");
+        var outOfOrder = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        Assert.Equal(1, outOfOrder.ExitCode);
+        Assert.Contains("out of order", outOfOrder.Output);
+        Assert.Contains("1 problem(s)", outOfOrder.Output);
+        Assert.Equal(0, (await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString, "--allow-out-of-order")).ExitCode);
+        File.Delete(Path.Combine(_folder, "migrations", "0001_early.sql"));
+
+        // Changed: an applied file edited.
+        Tool.WriteMigration(_folder, "0003_create_b.sql", "CREATE TABLE b (id bigint);\n");
+        var changed = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString, "--allow-out-of-order");
+        Assert.Equal(1, changed.ExitCode);
+        Assert.Contains("changed", changed.Output);
+        Tool.WriteMigration(_folder, "0003_create_b.sql", "CREATE TABLE b (id int);\n");
+        Assert.Equal(0, (await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString)).ExitCode);
+
+        // Missing: an applied file deleted.
+        File.Delete(Path.Combine(_folder, "migrations", "0002_create_a.sql"));
+        var missing = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("missing", missing.Output);
+    }
+
+    [Fact]
     public async Task UpDryRun_PrintsTheSql_AndChangesNothing()
     {
         await using var db = await ScratchDatabase.CreateAsync();

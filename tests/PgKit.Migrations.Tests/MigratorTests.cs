@@ -359,6 +359,38 @@ public sealed class MigratorTests
     }
 
     [Fact]
+    public async Task DataSource_NothingPending_ChecksOnThePool_AndOpensNoConnectionOfItsOwn()
+    {
+        // A role allowed one connection: the app's pool holds it, so a second, dedicated connection would be refused.
+        await using var db = await TestDatabase.CreateAsync();
+        using var folder = new MigrationFolder().Write("0001_create_author.sql", CreateAuthor);
+        await folder.Migrator(db.ConnectionString).UpAsync();
+        var role = "pgkit_one_" + Guid.NewGuid().ToString("N")[..12];
+        await db.ExecuteAsync($"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1; GRANT SELECT ON pgkit_migrations TO {role}");
+        try
+        {
+            var appConnectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = role, Pooling = true, MaxPoolSize = 1 }.ConnectionString;
+            await using var dataSource = NpgsqlDataSource.Create(appConnectionString);
+            await BackendPidAsync(dataSource); // the app's connection, now idle in its pool
+
+            var result = await Migrator.MigrateAsync(dataSource, new MigrationOptions { Source = folder.Source });
+            Assert.Empty(result.Steps);
+            Assert.False(await new Migrator(dataSource, new MigrationOptions { Source = folder.Source }).HasPendingAsync());
+
+            // With something pending the dedicated connection is needed, and the role's limit refuses it: proof the
+            // no-op run above never asked for one.
+            folder.Write("0002_add_email.sql", AddEmail);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => Migrator.MigrateAsync(dataSource, new MigrationOptions { Source = folder.Source }));
+            Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await db.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
+        }
+    }
+
+    [Fact]
     public async Task SchemaQualifiedHistoryTable_IsUsed()
     {
         await using var db = await TestDatabase.CreateAsync();

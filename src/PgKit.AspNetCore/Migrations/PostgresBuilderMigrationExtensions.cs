@@ -10,8 +10,10 @@ public static class PostgresBuilderMigrationExtensions
 {
     /// <summary>
     /// Applies pending migrations when the host starts: after the pool is built, before the startup hooks and
-    /// before the server accepts requests. Safe with many instances: a lock-free check first, so a fleet with
-    /// nothing to do never queues, then a session advisory lock so each migration is applied exactly once.
+    /// before the server accepts requests. Safe with many instances: a lock-free check first, on a connection of
+    /// the app's pool (which then serves the app), so a fleet with nothing to do never queues and opens no extra
+    /// connection; only when something is pending, a dedicated connection takes a session advisory lock so each
+    /// migration is applied exactly once.
     /// A failing migration stops startup. Pooled connections are reset after a change.
     /// </summary>
     /// <param name="builder">The PgKit builder.</param>

@@ -9,7 +9,9 @@ namespace PgKit.Migrations;
 /// <summary>
 /// Applies, rolls back and reports numbered SQL migrations, safely when many app instances or tool runs start at
 /// once: a session-level advisory lock on a dedicated unpooled connection makes them take turns, and a lock-free
-/// check first lets a fleet with nothing to do start without queueing.
+/// check first lets a fleet with nothing to do start without queueing. Given the app's data source, the lock-free
+/// reads use a connection of its pool (which the app needs anyway), so an instance with nothing to apply opens no
+/// connection of its own.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,6 +29,9 @@ public sealed partial class Migrator
     private readonly MigrationSettings _settings;
     private readonly Func<NpgsqlConnection> _createConnection;
     private readonly NpgsqlDataSource? _dataSource;
+
+    // The app's data source when the migrator was made from it: lock-free reads borrow one of its pooled connections.
+    private readonly NpgsqlDataSource? _readPool;
     private readonly ILogger _logger;
     private IReadOnlyList<Migration>? _migrations;
 
@@ -47,7 +52,11 @@ public sealed partial class Migrator
         _logger = _settings.Logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Creates a migrator for an app's data source: its settings and password, on an unpooled connection of its own.</summary>
+    /// <summary>
+    /// Creates a migrator for an app's data source. Lock-free reads (the pending check, status, plan) use a pooled
+    /// connection of <paramref name="dataSource"/>; changes run on an unpooled connection of its own with the same
+    /// settings and password, since the advisory lock belongs to the session and must end with it.
+    /// </summary>
     /// <param name="dataSource">The app's data source; its pool is reset after a change.</param>
     /// <param name="options">The options; validated and copied.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -64,6 +73,7 @@ public sealed partial class Migrator
             return template.CloneWith(unpooled);
         };
         _dataSource = dataSource;
+        _readPool = dataSource;
         _logger = _settings.Logger ?? NullLogger.Instance;
     }
 
@@ -102,7 +112,7 @@ public sealed partial class Migrator
     public async Task<bool> HasPendingAsync(CancellationToken cancellationToken = default)
     {
         var migrations = Migrations;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var history = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -117,7 +127,7 @@ public sealed partial class Migrator
     public async Task<MigrationStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
         var migrations = Migrations;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var history = await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -133,7 +143,7 @@ public sealed partial class Migrator
     public async Task<MigrationPlan> PlanAsync(long? to = null, CancellationToken cancellationToken = default)
     {
         var migrations = Migrations;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenForReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var analysis = Analyze(migrations, await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false));
@@ -157,56 +167,88 @@ public sealed partial class Migrator
     public async Task<MigrationRunResult> UpAsync(long? to = null, CancellationToken cancellationToken = default)
     {
         var migrations = Migrations;
+        if (_readPool is not null)
+        {
+            // In the app: check on a pooled connection, which goes back to the pool for the app's first request; only
+            // when something is pending is a dedicated connection opened for the lock.
+            var pooled = await _readPool.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (pooled.ConfigureAwait(false))
+            {
+                if (await CheckUpToDateAsync(pooled, migrations, to, cancellationToken).ConfigureAwait(false) is { } upToDate)
+                {
+                    return upToDate;
+                }
+            }
+        }
+
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var analysis = Analyze(migrations, await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false));
+            if (_readPool is null && await CheckUpToDateAsync(connection, migrations, to, cancellationToken).ConfigureAwait(false) is { } upToDate)
+            {
+                return upToDate;
+            }
+
+            return await ApplyLockedAsync(connection, migrations, to, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The lock-free check: the result when nothing is pending (after refusing a history that disagrees with the files), else null.
+    private async Task<MigrationRunResult?> CheckUpToDateAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, long? to, CancellationToken cancellationToken)
+    {
+        var analysis = Analyze(migrations, await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false));
+        EnsureConsistent(analysis, checkOrder: true);
+        var pending = Select(analysis.Pending, to);
+        if (pending.Count > 0)
+        {
+            MigrationLog.LockWaiting(_logger, pending.Count, _settings.LockKey, _settings.LockWaitTimeout.TotalSeconds);
+            return null;
+        }
+
+        MigrationLog.UpToDate(_logger, analysis.Head);
+        return new MigrationRunResult([], analysis.Head);
+    }
+
+    // Takes the lock on the dedicated connection, re-reads the history (another instance may have applied meanwhile) and applies what is still pending.
+    private async Task<MigrationRunResult> ApplyLockedAsync(NpgsqlConnection connection, IReadOnlyList<Migration> migrations, long? to, CancellationToken cancellationToken)
+    {
+        var steps = new List<MigrationStep>();
+        Analysis analysis;
+        await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureHistoryTableAsync(connection, cancellationToken).ConfigureAwait(false);
+            analysis = Analyze(migrations, await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false));
             EnsureConsistent(analysis, checkOrder: true);
             var pending = Select(analysis.Pending, to);
             if (pending.Count == 0)
             {
-                MigrationLog.UpToDate(_logger, analysis.Head);
-                return new MigrationRunResult([], analysis.Head);
+                MigrationLog.AppliedElsewhere(_logger);
             }
 
-            MigrationLog.LockWaiting(_logger, pending.Count, _settings.LockKey, _settings.LockWaitTimeout.TotalSeconds);
-            var steps = new List<MigrationStep>();
-            await AcquireLockAsync(connection, cancellationToken).ConfigureAwait(false);
-            try
+            foreach (var migration in pending)
             {
-                await EnsureHistoryTableAsync(connection, cancellationToken).ConfigureAwait(false);
-                analysis = Analyze(migrations, await ReadHistoryAsync(connection, cancellationToken).ConfigureAwait(false));
-                EnsureConsistent(analysis, checkOrder: true);
-                pending = Select(analysis.Pending, to);
-                if (pending.Count == 0)
+                if (analysis.Head is { } head && migration.Version < head)
                 {
-                    MigrationLog.AppliedElsewhere(_logger);
+                    MigrationLog.OutOfOrder(_logger, migration.FileName, head);
                 }
 
-                foreach (var migration in pending)
-                {
-                    if (analysis.Head is { } head && migration.Version < head)
-                    {
-                        MigrationLog.OutOfOrder(_logger, migration.FileName, head);
-                    }
-
-                    var elapsed = await RunAsync(connection, migration, down: false, cancellationToken).ConfigureAwait(false);
-                    steps.Add(new MigrationStep(migration.Version, migration.Name, elapsed));
-                    MigrationLog.Applied(_logger, migration.FileName, (long)elapsed.TotalMilliseconds);
-                }
+                var elapsed = await RunAsync(connection, migration, down: false, cancellationToken).ConfigureAwait(false);
+                steps.Add(new MigrationStep(migration.Version, migration.Name, elapsed));
+                MigrationLog.Applied(_logger, migration.FileName, (long)elapsed.TotalMilliseconds);
             }
-            finally
-            {
-                await ReleaseLockAsync(connection).ConfigureAwait(false);
-                if (steps.Count > 0)
-                {
-                    await ResetPoolAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var newHead = steps.Count == 0 ? analysis.Head : Math.Max(analysis.Head ?? 0, steps.Max(s => s.Version));
-            return new MigrationRunResult(steps, newHead);
         }
+        finally
+        {
+            await ReleaseLockAsync(connection).ConfigureAwait(false);
+            if (steps.Count > 0)
+            {
+                await ResetPoolAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var newHead = steps.Count == 0 ? analysis.Head : Math.Max(analysis.Head ?? 0, steps.Max(s => s.Version));
+        return new MigrationRunResult(steps, newHead);
     }
 
     /// <summary>Rolls back the newest applied migrations, newest first, each with its down part in its own transaction.</summary>
@@ -369,6 +411,10 @@ public sealed partial class Migrator
             throw;
         }
     }
+
+    // Lock-free reads: a pooled connection of the app's data source when there is one, else a dedicated one.
+    private async Task<NpgsqlConnection> OpenForReadAsync(CancellationToken cancellationToken) =>
+        _readPool is null ? await OpenAsync(cancellationToken).ConfigureAwait(false) : await _readPool.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     private async Task ResetPoolAsync(CancellationToken cancellationToken)
     {

@@ -40,6 +40,7 @@ internal static class Tool
         // A clean slate: none of the resolution variables leak in from the test run.
         startInfo.Environment.Remove("PGKIT_CONNECTION");
         startInfo.Environment.Remove("DATABASE_URL");
+        startInfo.Environment.Remove("ConnectionStrings__Postgres");
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             startInfo.Environment[key] = value;
