@@ -115,22 +115,22 @@ public sealed class TestDatabaseTemplate
             await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
 
             // Another test process on the same (external) server may be building the same template.
-            await ScalarAsync(admin, "SELECT pg_advisory_lock($1)", cancellationToken, long.Parse(hash[..15], NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ConfigureAwait(false);
-            var comment = await ScalarAsync(
-                admin, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", cancellationToken, name).ConfigureAwait(false);
-            if (comment is string ready && ready.StartsWith(CommentPrefix + hash, StringComparison.Ordinal))
+            await admin.ExecuteAsync("SELECT pg_advisory_lock($1)", [long.Parse(hash[..15], NumberStyles.HexNumber, CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+            var comment = await admin.ScalarAsync<string>(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [name], cancellationToken).ConfigureAwait(false);
+            if (comment is { } ready && ready.StartsWith(CommentPrefix + hash, StringComparison.Ordinal))
             {
                 return new TestDatabaseTemplate(server, name, hash, reused: true);
             }
 
             // Absent, or a build that died half way: start over.
-            await ScalarAsync(admin, "DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name) + " WITH (FORCE)", cancellationToken).ConfigureAwait(false);
-            await ScalarAsync(admin, "CREATE DATABASE " + PgIdentifier.Quote(name), cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name) + " WITH (FORCE)", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteAsync("CREATE DATABASE " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
             await FillAsync(server.GetUnpooledConnectionString(name), options, cancellationToken).ConfigureAwait(false);
 
             // The comment marks the template complete; IS_TEMPLATE keeps it from being dropped by accident.
-            await ScalarAsync(admin, "ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE true", cancellationToken).ConfigureAwait(false);
-            await ScalarAsync(admin, "COMMENT ON DATABASE " + PgIdentifier.Quote(name) + " IS " + Literal(marker), cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE true", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteAsync("COMMENT ON DATABASE " + PgIdentifier.Quote(name) + " IS " + Literal(marker), cancellationToken: cancellationToken).ConfigureAwait(false);
             await DropOutdatedAsync(admin, name, lineage, cancellationToken).ConfigureAwait(false);
             return new TestDatabaseTemplate(server, name, hash, reused: false);
         }
@@ -146,29 +146,16 @@ public sealed class TestDatabaseTemplate
     /// <summary>Drops the older templates of the same lineage an external server keeps from earlier runs; one in use by a clone is left for later.</summary>
     private static async Task DropOutdatedAsync(NpgsqlConnection admin, string current, string lineage, CancellationToken cancellationToken)
     {
-        var outdated = new List<string>();
-        var command = new NpgsqlCommand(
-            "SELECT datname FROM pg_database WHERE datname <> $1 AND shobj_description(oid, 'pg_database') LIKE $2", admin);
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = current });
-            command.Parameters.Add(new NpgsqlParameter { Value = CommentPrefix + "% " + lineage });
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    outdated.Add(reader.GetString(0));
-                }
-            }
-        }
-
+        var outdated = await admin.QueryAsync<string>(
+            "SELECT datname FROM pg_database WHERE datname <> $1 AND shobj_description(oid, 'pg_database') LIKE $2",
+            [current, CommentPrefix + "% " + lineage],
+            cancellationToken).ConfigureAwait(false);
         foreach (var name in outdated)
         {
             try
             {
-                await ScalarAsync(admin, "ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE false", cancellationToken).ConfigureAwait(false);
-                await ScalarAsync(admin, "DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name), cancellationToken).ConfigureAwait(false);
+                await admin.ExecuteAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE false", cancellationToken: cancellationToken).ConfigureAwait(false);
+                await admin.ExecuteAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse)
             {
@@ -200,20 +187,6 @@ public sealed class TestDatabaseTemplate
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await seed(connection, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using (command.ConfigureAwait(false))
-        {
-            foreach (var parameter in parameters)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-            }
-
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -100,29 +100,14 @@ public sealed class TestPostgres
     /// <returns>The lines.</returns>
     public string ReadLogTail(int lines = 50) => _server?.ReadLogTail(lines) ?? string.Empty;
 
-    /// <summary>Runs one statement on a fresh unpooled connection to a database of the server (CREATE/DROP DATABASE cannot run in a pooled session's transaction).</summary>
-    internal async Task<object?> ExecuteAsync(string sql, CancellationToken cancellationToken, string? database = null, params object[] parameters)
+    /// <summary>Runs one statement on a fresh unpooled connection to the <c>postgres</c> database (CREATE/DROP DATABASE run outside any pooled session).</summary>
+    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
-        if (database is not null)
-        {
-            builder.Database = database;
-        }
-
-        var connection = new NpgsqlConnection(builder.ConnectionString);
+        var connection = new NpgsqlConnection(GetUnpooledConnectionString("postgres"));
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand(sql, connection);
-            await using (command.ConfigureAwait(false))
-            {
-                foreach (var parameter in parameters)
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-                }
-
-                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await connection.ExecuteAsync(sql, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 
