@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgKit.AspNetCore.Diagnostics;
@@ -51,6 +52,9 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public TimeSpan ShutdownTimeout { get; }
 
     public PgKitMetrics Metrics { get; }
+
+    /// <summary>Gets the app's own IHttpContextAccessor, or null (PgKit registers none: it costs every request).</summary>
+    public IHttpContextAccessor? HttpContextAccessor { get; init; }
 
     /// <summary>Gets the pinned test connection that replaces the pool for request sessions, or null.</summary>
     public IConnectionPin? Pin => _options.Pin;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ internal sealed class PostgresDatabases(
     ILoggerFactory loggerFactory,
     PgKitMetrics metrics,
     IOptions<PostgresProblemDetailsOptions> problemDetails,
-    IHostEnvironment? environment = null) : IAsyncDisposable, IDisposable
+    IHostEnvironment? environment = null,
+    IHttpContextAccessor? httpContextAccessor = null) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<PostgresDatabase>> _databases = new(StringComparer.Ordinal);
     private readonly IConnectionStringFallback? _fallback = fallbacks.LastOrDefault(f => f.CanProvide);
@@ -40,12 +42,18 @@ internal sealed class PostgresDatabases(
         }
 
         return _databases.GetOrAdd(name, static (key, self) => new Lazy<PostgresDatabase>(
-            () => new PostgresDatabase(key, self.Options.Get(key), self._fallback, self.LoggerFactory, self.Metrics, self._reportFailedStatements)), this).Value;
+            () => new PostgresDatabase(key, self.Options.Get(key), self._fallback, self.LoggerFactory, self.Metrics, self._reportFailedStatements)
+            {
+                HttpContextAccessor = self.HttpContextAccessor,
+            }), this).Value;
     }
 
     private IOptionsMonitor<PostgresOptions> Options => options;
 
     private ILoggerFactory LoggerFactory => loggerFactory;
+
+    /// <summary>Gets the app's own IHttpContextAccessor, when it registered one (PgKit does not), resolved once rather than per request.</summary>
+    private IHttpContextAccessor? HttpContextAccessor => httpContextAccessor;
 
     private PgKitMetrics Metrics => metrics;
 

@@ -75,7 +75,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
         // The request normally comes from PgKit's filters (PgRequestScope.HttpContext); an app that registered
         // IHttpContextAccessor itself also gets request-bound sessions in services used outside endpoints (middleware).
-        var httpContext = services.GetService<IHttpContextAccessor>()?.HttpContext;
+        var httpContext = database.HttpContextAccessor?.HttpContext;
         if (httpContext is not null && !ReferenceEquals(httpContext.RequestServices, services))
         {
             // A scope created by hand during a request (a background unit of work) is not the request's connection.
