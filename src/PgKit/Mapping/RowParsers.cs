@@ -82,9 +82,16 @@ internal static class RowParsers<T>
         return plan;
     }
 
-    private static Plan BuildIdentityPlan(NpgsqlDataReader reader)
+    private static Plan BuildIdentityPlan(NpgsqlDataReader reader) => BuildPositionalPlan(reader, elementTypes: []);
+
+    // Tuples map by position; only the element types matter (the first seven; a longer tuple's rest is left to Dapper).
+    private static Plan BuildTuplePlan(NpgsqlDataReader reader) => BuildPositionalPlan(reader, typeof(T).GetGenericArguments());
+
+    /// <summary>Every column in order, read as the given element type where there is one, else as its own field type.</summary>
+    private static Plan BuildPositionalPlan(NpgsqlDataReader reader, Type[] elementTypes)
     {
         var count = reader.FieldCount;
+        var typed = Math.Min(7, elementTypes.Length);
         var ordinals = new int[count];
         var names = new string[count];
         var targets = new Type[count];
@@ -92,25 +99,7 @@ internal static class RowParsers<T>
         {
             ordinals[i] = i;
             names[i] = reader.GetName(i);
-            targets[i] = reader.GetFieldType(i);
-        }
-
-        return new Plan(reader, ordinals, names, targets);
-    }
-
-    private static Plan BuildTuplePlan(NpgsqlDataReader reader)
-    {
-        // Tuples map by position; only the element types matter (the first seven; a longer tuple's rest is left to Dapper).
-        var elementTypes = typeof(T).GetGenericArguments();
-        var count = reader.FieldCount;
-        var ordinals = new int[count];
-        var names = new string[count];
-        var targets = new Type[count];
-        for (var i = 0; i < count; i++)
-        {
-            ordinals[i] = i;
-            names[i] = reader.GetName(i);
-            targets[i] = i < Math.Min(7, elementTypes.Length) ? elementTypes[i] : reader.GetFieldType(i);
+            targets[i] = i < typed ? elementTypes[i] : reader.GetFieldType(i);
         }
 
         return new Plan(reader, ordinals, names, targets);

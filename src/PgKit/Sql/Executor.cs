@@ -209,19 +209,7 @@ internal static class Executor
             var rows = new List<T>(capacity);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var parser = RowParsers<T>.Create(reader);
-                try
-                {
-                    do
-                    {
-                        rows.Add(parser.Read(reader));
-                    }
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-                }
-                finally
-                {
-                    parser.Release();
-                }
+                await ReadRowsAsync(reader, rows, cancellationToken).ConfigureAwait(false);
             }
 
             return rows;
@@ -292,22 +280,29 @@ internal static class Executor
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 total = reader.GetInt64(reader.GetOrdinal(totalColumn));
-                var parser = RowParsers<T>.Create(reader);
-                try
-                {
-                    do
-                    {
-                        rows.Add(parser.Read(reader));
-                    }
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-                }
-                finally
-                {
-                    parser.Release();
-                }
+                await ReadRowsAsync(reader, rows, cancellationToken).ConfigureAwait(false);
             }
 
             return (rows, total);
+        }
+    }
+
+    /// <summary>Adds the row the reader is on and every row after it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask ReadRowsAsync<T>(NpgsqlDataReader reader, List<T> rows, CancellationToken cancellationToken)
+    {
+        var parser = RowParsers<T>.Create(reader);
+        try
+        {
+            do
+            {
+                rows.Add(parser.Read(reader));
+            }
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            parser.Release();
         }
     }
 
