@@ -21,7 +21,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private readonly IConnectionStringFallback? _fallback;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<PgRequestSession, int> _active = new();
+    // The sessions holding a connection: an intrusive list under a lock, so that tracking a request allocates nothing.
+    private readonly Lock _activeGate = new();
+    private PgRequestSession? _activeHead;
+    private int _activeCount;
     private readonly ConcurrentQueue<CancellationTokenSource> _acquireTimeouts = new();
     private readonly Lock _gate = new();
     private NpgsqlDataSource? _dataSource;
@@ -62,7 +65,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public ILogger Logger => _logger;
 
     /// <summary>Gets the number of request sessions currently holding a connection of this database.</summary>
-    public int ActiveSessions => _active.Count;
+    public int ActiveSessions => Volatile.Read(ref _activeCount);
 
     /// <summary>Gets the data source, building it on first use when the host has not started it yet (scripts, tests).</summary>
     public NpgsqlDataSource DataSource => Volatile.Read(ref _dataSource) ?? BuildFromOptions(connectionString: null);
@@ -191,9 +194,72 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    public void Track(PgRequestSession session, int processId) => _active[session] = processId;
+    public void Track(PgRequestSession session, int processId)
+    {
+        lock (_activeGate)
+        {
+            session.ActiveProcessId = processId;
+            if (session.IsActive)
+            {
+                return;
+            }
 
-    public void Untrack(PgRequestSession session) => _active.TryRemove(session, out _);
+            session.IsActive = true;
+            session.ActivePrevious = null;
+            session.ActiveNext = _activeHead;
+            if (_activeHead is not null)
+            {
+                _activeHead.ActivePrevious = session;
+            }
+
+            _activeHead = session;
+            _activeCount++;
+        }
+    }
+
+    public void Untrack(PgRequestSession session)
+    {
+        lock (_activeGate)
+        {
+            if (!session.IsActive)
+            {
+                return;
+            }
+
+            if (session.ActivePrevious is { } previous)
+            {
+                previous.ActiveNext = session.ActiveNext;
+            }
+            else
+            {
+                _activeHead = session.ActiveNext;
+            }
+
+            if (session.ActiveNext is { } next)
+            {
+                next.ActivePrevious = session.ActivePrevious;
+            }
+
+            session.IsActive = false;
+            session.ActivePrevious = null;
+            session.ActiveNext = null;
+            _activeCount--;
+        }
+    }
+
+    private int[] ActiveProcessIds()
+    {
+        var ids = new HashSet<int>();
+        lock (_activeGate)
+        {
+            for (var session = _activeHead; session is not null; session = session.ActiveNext)
+            {
+                ids.Add(session.ActiveProcessId);
+            }
+        }
+
+        return [.. ids];
+    }
 
     /// <summary>Starts the bounded wait for in-flight requests (called when the host begins stopping, before the server drains).</summary>
     public void BeginShutdown()
@@ -222,7 +288,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private async Task DrainAsync()
     {
         await Task.Yield();
-        var count = _active.Count;
+        var count = ActiveSessions;
         if (count == 0 || Volatile.Read(ref _dataSource) is null)
         {
             return;
@@ -234,7 +300,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             return;
         }
 
-        var processIds = _active.Values.Distinct().ToArray();
+        var processIds = ActiveProcessIds();
         Log.ShutdownCancelling(_logger, processIds.Length, Name);
         try
         {
@@ -251,7 +317,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private async Task<bool> WaitForIdleAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!_active.IsEmpty)
+        while (ActiveSessions > 0)
         {
             if (Stopwatch.GetTimestamp() >= deadline)
             {

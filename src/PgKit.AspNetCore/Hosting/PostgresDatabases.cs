@@ -34,6 +34,11 @@ internal sealed class PostgresDatabases(
     public PostgresDatabase Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (_databases.TryGetValue(name, out var created))
+        {
+            return created.Value; // every request's path: no scan of the registered names
+        }
+
         if (!registry.Value.Names.Contains(name, StringComparer.Ordinal))
         {
             throw new InvalidOperationException(

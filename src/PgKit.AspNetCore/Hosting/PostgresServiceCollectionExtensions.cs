@@ -93,14 +93,13 @@ public static class PostgresServiceCollectionExtensions
 
         services.TryAddKeyedSingleton<PostgresDatabase>(name, static (sp, key) => sp.GetRequiredService<PostgresDatabases>().Get((string)key!));
         services.TryAddKeyedSingleton<NpgsqlDataSource>(name, static (sp, key) => sp.GetRequiredKeyedService<PostgresDatabase>(key).DataSource);
-        services.TryAddKeyedScoped<PgRequestSession>(name, static (sp, key) => PgRequestSession.Create(sp, (string)key!));
-        services.TryAddKeyedScoped<Db>(name, static (sp, key) => new Db(sp.GetRequiredKeyedService<PgRequestSession>(key)));
-        services.TryAddKeyedScoped<Atomic>(name, static (sp, key) => new Atomic(sp.GetRequiredKeyedService<PgRequestSession>(key)));
+        services.TryAddKeyedScoped<Db>(name, static (sp, key) => new Db(sp.GetRequiredService<PgRequestScope>().GetSession((string)key!)));
+        services.TryAddKeyedScoped<Atomic>(name, static (sp, key) => new Atomic(sp.GetRequiredService<PgRequestScope>().GetSession((string)key!)));
         if (name == PostgresOptions.DefaultName)
         {
             services.TryAddSingleton<NpgsqlDataSource>(static sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(PostgresOptions.DefaultName));
-            services.TryAddScoped<Db>(static sp => new Db(sp.GetRequiredKeyedService<PgRequestSession>(PostgresOptions.DefaultName)));
-            services.TryAddScoped<Atomic>(static sp => new Atomic(sp.GetRequiredKeyedService<PgRequestSession>(PostgresOptions.DefaultName)));
+            services.TryAddScoped<Db>(static sp => new Db(sp.GetRequiredService<PgRequestScope>().GetSession(PostgresOptions.DefaultName)));
+            services.TryAddScoped<Atomic>(static sp => new Atomic(sp.GetRequiredService<PgRequestScope>().GetSession(PostgresOptions.DefaultName)));
         }
 
         return new PostgresBuilder(name, services);

@@ -1,16 +1,23 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http;
+using PgKit.AspNetCore.Hosting;
 
 namespace PgKit.AspNetCore.Sessions;
 
 /// <summary>
-/// The request's sessions (a scoped service; a session joins when it opens its connection), so that the endpoint filter
-/// and the MVC result filter can complete request transactions and return idle connections before the result is written.
+/// The request's sessions, one per database (a scoped service that creates, holds and disposes them), so that the
+/// endpoint filter and the MVC result filter can complete request transactions and return idle connections before
+/// the result is written.
 /// </summary>
-internal sealed class PgRequestScope
+/// <remarks>
+/// The scope, not the container, owns the sessions: a request then costs one scoped resolution and one disposal
+/// registration, whatever the number of <see cref="Db"/> and <see cref="Atomic"/> parameters its handler takes.
+/// </remarks>
+internal sealed class PgRequestScope(PostgresDatabases databases, IServiceProvider services) : IAsyncDisposable, IDisposable
 {
     private PgRequestSession? _first;
     private List<PgRequestSession>? _others;
+    private bool _disposed;
 
     /// <summary>
     /// Gets or sets the request this scope belongs to, set by PgKit's endpoint filter and MVC filter before the handler
@@ -19,16 +26,59 @@ internal sealed class PgRequestScope
     /// </summary>
     public HttpContext? HttpContext { get; set; }
 
-    public void Add(PgRequestSession session)
+    /// <summary>Gets the session of database <paramref name="name"/>, created on first use in this scope.</summary>
+    public PgRequestSession GetSession(string name)
     {
-        if (_first is null)
+        var first = Volatile.Read(ref _first);
+        return first is not null && string.Equals(first.Name, name, StringComparison.Ordinal) ? first : GetOrAddSession(name);
+    }
+
+    private PgRequestSession GetOrAddSession(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // A session holds nothing until it opens a connection, so a racing creation can simply be dropped.
+        if (Volatile.Read(ref _first) is null)
         {
-            _first = session;
+            var created = CreateSession(name);
+            var winner = Interlocked.CompareExchange(ref _first, created, null);
+            if (winner is null || string.Equals(winner.Name, name, StringComparison.Ordinal))
+            {
+                return winner ?? created;
+            }
         }
-        else
+
+        var others = LazyInitializer.EnsureInitialized(ref _others);
+        lock (others)
         {
-            (_others ??= []).Add(session);
+            foreach (var session in others)
+            {
+                if (string.Equals(session.Name, name, StringComparison.Ordinal))
+                {
+                    return session;
+                }
+            }
+
+            var added = CreateSession(name);
+            others.Add(added);
+            return added;
         }
+    }
+
+    private PgRequestSession CreateSession(string name)
+    {
+        var database = databases.Get(name);
+
+        // The request normally comes from PgKit's filters (HttpContext above); an app that registered
+        // IHttpContextAccessor itself also gets request-bound sessions in services used outside endpoints (middleware).
+        var httpContext = database.HttpContextAccessor?.HttpContext;
+        if (httpContext is not null && !ReferenceEquals(httpContext.RequestServices, services))
+        {
+            // A scope created by hand during a request (a background unit of work) is not the request's connection.
+            httpContext = null;
+        }
+
+        return new PgRequestSession(database, this, httpContext);
     }
 
     public bool HasActiveAtomicTransaction
@@ -72,19 +122,21 @@ internal sealed class PgRequestScope
     }
 
     /// <summary>Returns the connections that are not in a transaction to the pool (the handler or action has returned).</summary>
-    public async Task ReleaseIdleAsync()
+    public Task ReleaseIdleAsync()
     {
-        if (_first is not null)
+        if (_others is null)
         {
-            await _first.ReleaseIfIdleAsync().ConfigureAwait(false);
+            return _first?.ReleaseIfIdleAsync() ?? Task.CompletedTask;
         }
 
-        if (_others is not null)
+        return ReleaseAllIdleAsync();
+    }
+
+    private async Task ReleaseAllIdleAsync()
+    {
+        foreach (var session in Sessions())
         {
-            foreach (var session in _others)
-            {
-                await session.ReleaseIfIdleAsync().ConfigureAwait(false);
-            }
+            await session.ReleaseIfIdleAsync().ConfigureAwait(false);
         }
     }
 
@@ -93,6 +145,59 @@ internal sealed class PgRequestScope
         foreach (var session in Sessions())
         {
             await session.ResetForRetryAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rolls back what is still open and returns the connections: the request (or unit of work) has ended.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        ExceptionDispatchInfo? failure = null;
+        foreach (var session in Sessions())
+        {
+            try
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+
+        failure?.Throw();
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a scope disposed synchronously.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        List<Exception>? failures = null;
+        foreach (var session in Sessions())
+        {
+            try
+            {
+                session.Dispose();
+            }
+            catch (Exception ex)
+            {
+                (failures ??= []).Add(ex);
+            }
+        }
+
+        if (failures is not null)
+        {
+            throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
         }
     }
 

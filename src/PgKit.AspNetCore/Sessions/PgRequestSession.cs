@@ -22,7 +22,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private static readonly TimeSpan RollbackTimeout = TimeSpan.FromSeconds(5);
 
     private readonly PostgresDatabase _database;
-    private readonly PgRequestScope? _scope;
+    private readonly PgRequestScope _scope;
     private readonly HttpContext? _accessorContext;
     private NpgsqlConnection? _connection;
     private SessionTransaction? _transaction;
@@ -35,10 +35,9 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private int _savepoints;
     private long _acquiredAt;
     private bool _onStartingRegistered;
-    private bool _registeredInScope;
     private bool _disposed;
 
-    public PgRequestSession(PostgresDatabase database, PgRequestScope? scope, HttpContext? accessorContext)
+    public PgRequestSession(PostgresDatabase database, PgRequestScope scope, HttpContext? accessorContext)
     {
         _database = database;
         _scope = scope;
@@ -67,26 +66,20 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
     public bool HasActiveAtomicTransaction => _atomic == AtomicState.Active;
 
+    /// <summary>Gets or sets the links of <see cref="PostgresDatabase"/>'s list of sessions holding a connection (under its lock).</summary>
+    internal PgRequestSession? ActivePrevious { get; set; }
+
+    /// <inheritdoc cref="ActivePrevious"/>
+    internal PgRequestSession? ActiveNext { get; set; }
+
+    /// <summary>Gets or sets the backend process of the connection held, for cancelling its statement at shutdown.</summary>
+    internal int ActiveProcessId { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the session is in that list.</summary>
+    internal bool IsActive { get; set; }
+
     /// <summary>Creates the session for the current scope; it belongs to the request only when the scope is the request's own.</summary>
-    public static PgRequestSession Create(IServiceProvider services, string name)
-    {
-        var database = services.GetRequiredKeyedService<PostgresDatabase>(name);
-        var scope = services.GetService<PgRequestScope>();
-
-        // The request normally comes from PgKit's filters (PgRequestScope.HttpContext); an app that registered
-        // IHttpContextAccessor itself also gets request-bound sessions in services used outside endpoints (middleware).
-        var httpContext = database.HttpContextAccessor?.HttpContext;
-        if (httpContext is not null && !ReferenceEquals(httpContext.RequestServices, services))
-        {
-            // A scope created by hand during a request (a background unit of work) is not the request's connection.
-            httpContext = null;
-        }
-
-        return new PgRequestSession(database, scope, httpContext);
-    }
-
-    /// <summary>Gets the request the session belongs to, or null outside a request.</summary>
-    private HttpContext? RequestContext => _scope?.HttpContext ?? _accessorContext;
+    private HttpContext? RequestContext => _scope.HttpContext ?? _accessorContext;
 
     /// <summary>Gets the settings of the endpoint's request transaction for this database, or null when the endpoint is not atomic.</summary>
     private AtomicSettings? EndpointSettings
@@ -175,13 +168,6 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _acquiredAt = Stopwatch.GetTimestamp();
         _connection = connection;
         _database.Track(this, connection.ProcessID);
-
-        // The endpoint filter and the MVC result filter find the request's sessions through the request scope.
-        if (RequestContext is not null && _scope is not null && !_registeredInScope)
-        {
-            _scope.Add(this);
-            _registeredInScope = true;
-        }
     }
 
     /// <summary>Takes a connection from the pool, waiting at most <see cref="PostgresOptions.AcquireTimeout"/>.</summary>

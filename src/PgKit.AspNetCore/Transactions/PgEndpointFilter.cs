@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -91,6 +92,8 @@ internal sealed class PgEndpointFilter
             : invocation => InvokeAsync(invocation, next);
     }
 
+    // Pooled state machines: a request's filter frame, suspended while the handler awaits the database, allocates nothing.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var scope = Enter(invocation.HttpContext);
@@ -107,6 +110,7 @@ internal sealed class PgEndpointFilter
         return scope;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object?> InvokeAtomicAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var httpContext = invocation.HttpContext;

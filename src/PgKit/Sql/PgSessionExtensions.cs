@@ -376,7 +376,7 @@ public static class PgSessionExtensions
 
     // Calls the connection's helper directly when the session already has its connection (the usual case after the first
     // statement of a request), so the twin adds no task of its own; otherwise waits for the connection first.
-    private static Task<TResult> Forward<TArgs, TResult>(
+    internal static Task<TResult> Forward<TArgs, TResult>(
         IPgSession session, TArgs args, Func<NpgsqlConnection, TArgs, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
     {
         var connection = Connect(session, cancellationToken);
