@@ -46,6 +46,10 @@ internal static class ColumnAdapters
             static t => ReadFieldValueMethod.MakeGenericMethod(t).CreateDelegate<Func<NpgsqlDataReader, int, object>>());
     }
 
+    /// <summary>Whether <paramref name="adapter"/> only reads the column as its target type (Npgsql converts), with no conversion of its own.</summary>
+    public static bool ReadsFieldValue(Func<NpgsqlDataReader, int, object> adapter) =>
+        adapter.Method.IsGenericMethod && adapter.Method.GetGenericMethodDefinition() == ReadFieldValueMethod;
+
     private static bool IsConvertible(Type type) => type.IsPrimitive || type == typeof(decimal) || type == typeof(string);
 
     private static object ReadFieldValue<T>(NpgsqlDataReader reader, int ordinal) => reader.GetFieldValue<T>(ordinal)!;

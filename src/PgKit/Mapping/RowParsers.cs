@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Reflection;
 using Dapper;
 using Npgsql;
 
@@ -37,7 +38,8 @@ internal static class RowParsers<T>
             case Kind.Tuple:
                 return Project(GetPlan(reader, BuildTuplePlan), reader);
             default:
-                return Project(GetPlan(reader, BuildRowPlan), reader);
+                var rowPlan = GetPlan(reader, BuildRowPlan);
+                return rowPlan.Typed is { } typed ? new RowReader<T>(typed, rowPlan) : Project(rowPlan, reader);
         }
     }
 
@@ -118,6 +120,7 @@ internal static class RowParsers<T>
         var ordinals = new List<int>(count);
         var names = new List<string>(count);
         var targets = new List<Type>(count);
+        ConstructorInfo? constructorUsed = null;
         if (metadata.Constructors.Length == 0)
         {
             // Settable properties: expose each mapped column under its property's name, in the reader's order.
@@ -136,6 +139,7 @@ internal static class RowParsers<T>
             // Constructor: Dapper matches a constructor only when the columns are exactly its parameters, in order, with
             // equal types. Expose exactly that, for the longest public constructor whose parameters all have a column.
             var constructor = metadata.Constructors.FirstOrDefault(c => c.Columns.All(columnOrdinals.ContainsKey));
+            constructorUsed = constructor.Constructor;
             if (constructor.Constructor is null)
             {
                 var wanted = string.Join(", ", metadata.Constructors[^1].Columns);
@@ -153,7 +157,11 @@ internal static class RowParsers<T>
             }
         }
 
-        return new Plan(reader, [.. ordinals], [.. names], [.. targets]);
+        var plan = new Plan(reader, [.. ordinals], [.. names], [.. targets]);
+        plan.Typed = metadata.Constructors.Length == 0
+            ? TypedMaterializer<T>.ForProperties(plan.Ordinals, plan.Names, plan.Adapters)
+            : TypedMaterializer<T>.ForConstructor(constructorUsed!, plan.Ordinals, plan.Adapters);
+        return plan;
     }
 
     /// <summary>
@@ -199,6 +207,9 @@ internal static class RowParsers<T>
 
         public Func<DbDataReader, T>? Parser { get; set; }
 
+        /// <summary>Gets or sets the typed reader of this shape (see <see cref="TypedMaterializer{T}"/>); null when Dapper reads it.</summary>
+        public Func<NpgsqlDataReader, T>? Typed { get; set; }
+
         /// <summary>A view over <paramref name="reader"/>: the spare one when no other query holds it, else a new one.</summary>
         public ProjectedReader Rent(NpgsqlDataReader reader)
         {
@@ -211,6 +222,20 @@ internal static class RowParsers<T>
         {
             view.Inner = null;
             Volatile.Write(ref spare, view);
+        }
+
+        /// <summary>Reads the current row through Dapper: after the typed reader failed, for Dapper's error naming the column.</summary>
+        public T ReadThroughDapper(NpgsqlDataReader reader)
+        {
+            var view = Rent(reader);
+            try
+            {
+                return (Parser ??= view.GetRowParser<T>())(view);
+            }
+            finally
+            {
+                Return(view);
+            }
         }
 
         public bool Matches(NpgsqlDataReader reader)
@@ -268,12 +293,19 @@ internal sealed class ScalarParser<T>(int ordinal, Type fieldType, Func<NpgsqlDa
 internal struct RowReader<T>
 {
     private readonly ScalarParser<T>? scalar;
+    private readonly Func<NpgsqlDataReader, T>? typed;
     private readonly Func<DbDataReader, T>? parser;
     private readonly DbDataReader? source;
     private RowParsers<T>.Plan? plan;
     private ProjectedReader? view;
 
     public RowReader(ScalarParser<T> scalar) => this.scalar = scalar;
+
+    public RowReader(Func<NpgsqlDataReader, T> typed, RowParsers<T>.Plan plan)
+    {
+        this.typed = typed;
+        this.plan = plan;
+    }
 
     public RowReader(Func<DbDataReader, T> parser, DbDataReader source, RowParsers<T>.Plan? plan, ProjectedReader? view)
     {
@@ -283,9 +315,22 @@ internal struct RowReader<T>
         this.view = view;
     }
 
-    public readonly bool IsCreated => scalar is not null || parser is not null;
+    public readonly bool IsCreated => scalar is not null || typed is not null || parser is not null;
 
-    public readonly T Read(NpgsqlDataReader reader) => scalar is not null ? scalar.Read(reader) : parser!(source!);
+    public readonly T Read(NpgsqlDataReader reader) => typed is not null ? ReadTyped(reader) : scalar is not null ? scalar.Read(reader) : parser!(source!);
+
+    private readonly T ReadTyped(NpgsqlDataReader reader)
+    {
+        try
+        {
+            return typed!(reader);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException)
+        {
+            // A value that does not convert: the same row again through Dapper, whose error names the column and the value.
+            return plan!.ReadThroughDapper(reader);
+        }
+    }
 
     /// <summary>Gives the view back to its plan for the next query; safe to call more than once.</summary>
     public void Release()
