@@ -15,30 +15,39 @@ internal static class KeysetPaging
     public static async Task<PageResult<T>> PageAsync<T>(
         this IPgSession db, TableName table, PageQuery page, Func<T, long> idOf, string? filterColumn, object? filterValue, CancellationToken cancellationToken)
     {
-        var args = new List<object?>(2);
-        var conditions = new List<string>(2);
-        if (filterColumn is not null)
+        // At most two conditions: the filter ($1) and the cursor (the next placeholder). The SQL text is the same for
+        // every request of one shape, so PgKit's statement cache and Npgsql's prepared statements serve it each time.
+        object?[] args = (filterColumn, page.Cursor) switch
         {
-            args.Add(filterValue);
-            conditions.Add($"{PgIdentifier.Quote(filterColumn)} = ${args.Count}");
-        }
-
-        if (page.Cursor is { } cursor)
+            (null, null) => [],
+            (null, { } cursor) => [cursor],
+            (not null, null) => [filterValue],
+            (not null, { } cursor) => [filterValue, cursor],
+        };
+        var keyset = page.Cursor is null ? null : (page.Descending ? "id < $" : "id > $") + args.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var filter = filterColumn is null ? null : PgIdentifier.Quote(filterColumn) + " = $1";
+        var condition = (filter, keyset) switch
         {
-            args.Add(cursor);
-            conditions.Add(page.Descending ? $"id < ${args.Count}" : $"id > ${args.Count}");
-        }
+            (null, null) => "true",
+            (not null, null) => filter,
+            (null, not null) => keyset,
+            _ => filter + " AND " + keyset,
+        };
 
         var rows = await db.SelectAsync<T>(
-            table,
-            conditions.Count == 0 ? "true" : string.Join(" AND ", conditions),
-            args,
-            page.Descending ? Descending : Ascending,
-            page.Limit + 1,
-            cancellationToken: cancellationToken);
+            table, condition, args, page.Descending ? Descending : Ascending, page.Limit + 1, cancellationToken: cancellationToken);
+        if (rows.Count <= page.Limit)
+        {
+            return new PageResult<T>(rows, null);
+        }
 
-        return rows.Count > page.Limit
-            ? new PageResult<T>(rows.Take(page.Limit).ToList(), idOf(rows[page.Limit - 1]))
-            : new PageResult<T>(rows, null);
+        var next = idOf(rows[page.Limit - 1]);
+        if (rows is List<T> list)
+        {
+            list.RemoveAt(page.Limit); // the extra row only said that more follow
+            return new PageResult<T>(list, next);
+        }
+
+        return new PageResult<T>(rows.Take(page.Limit).ToList(), next);
     }
 }
