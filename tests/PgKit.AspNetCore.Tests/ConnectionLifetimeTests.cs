@@ -157,4 +157,32 @@ public sealed class ConnectionLifetimeTests(ConnectionLifetimeFixture db) : ICla
 
         Assert.Equal(0, app.ActiveSessions());
     }
+
+    [Fact]
+    public async Task A_scope_resolved_from_many_threads_at_once_has_one_session_per_database_and_returns_its_connection_when_disposed()
+    {
+        await using var app = await TestApp.StartAsync(db.ConnectionString, app => { });
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // Db, Atomic and the keyed Db, resolved from many threads at once, all reach the one session of the default
+            // database (a session itself serves one flow at a time, like a connection: it is used in turn below).
+            var sessions = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(IPgSession () => (i % 3) switch
+            {
+                0 => scope.ServiceProvider.GetRequiredService<Db>(),
+                1 => scope.ServiceProvider.GetRequiredKeyedService<Db>(PostgresOptions.DefaultName),
+                _ => scope.ServiceProvider.GetRequiredService<Atomic>(),
+            })));
+            var connections = new List<NpgsqlConnection>();
+            foreach (var session in sessions)
+            {
+                connections.Add(await session.GetConnectionAsync(CancellationToken.None));
+            }
+
+            Assert.Single(connections.Distinct());
+            Assert.Equal(1, app.ActiveSessions());
+        }
+
+        Assert.Equal(0, app.ActiveSessions());
+    }
 }
