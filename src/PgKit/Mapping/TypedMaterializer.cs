@@ -56,7 +56,7 @@ internal static class TypedMaterializer<T>
         var body = new List<Expression> { Expression.Assign(row, Expression.New(typeof(T))) };
         for (var i = 0; i < ordinals.Length; i++)
         {
-            if (typeof(T).GetProperty(memberNames[i], BindingFlags.Public | BindingFlags.Instance) is not { CanWrite: true, SetMethod.IsPublic: true } property
+            if (WritableProperty(memberNames[i]) is not { } property
                 || Read(reader, ordinals[i], property.PropertyType, adapters[i]) is not { } value)
             {
                 return null;
@@ -68,6 +68,13 @@ internal static class TypedMaterializer<T>
 
         body.Add(row);
         return Expression.Lambda<Func<NpgsqlDataReader, T>>(Expression.Block([row], body), reader).Compile();
+    }
+
+    // A property hidden by another of the same name (`new`) is ambiguous: left to Dapper, as is one without a public setter.
+    private static PropertyInfo? WritableProperty(string name)
+    {
+        var matches = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name == name).ToList();
+        return matches is [{ CanWrite: true, SetMethod.IsPublic: true } property] ? property : null;
     }
 
     private static Expression IsNull(ParameterExpression reader, int ordinal) =>
