@@ -8,6 +8,25 @@ internal static class CpuTime
     // USER_HZ: the unit of the times in /proc/<pid>/stat, 100 on every Linux architecture .NET runs on.
     private const double TicksPerSecond = 100;
 
+    /// <summary>
+    /// CPU seconds the whole machine spent busy, over all cores (user, nice, system, irq, softirq and steal of the first
+    /// line of <c>/proc/stat</c>): a slice's figure minus what the app, PostgreSQL and the client used is what everything
+    /// else took from them (other processes, kernel threads, another guest on the host).
+    /// </summary>
+    public static double MachineBusy()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long Field(int number) => fields.Length > number ? long.Parse(fields[number], CultureInfo.InvariantCulture) : 0;
+            return (Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8)) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The process's own CPU seconds (user + system), or 0 when it is gone.</summary>
     public static double Self(int pid) => Read(pid) is { } t ? t.Own : 0;
 

@@ -7,7 +7,7 @@ using PgKit.LoadBenchmarks.Report;
 namespace PgKit.LoadBenchmarks.Harness;
 
 /// <summary>One measurement: a variant serving a work item for one slice of one round.</summary>
-internal sealed record Cell(int Round, string Item, string Variant, LoadResult Load, double AppCpuSeconds, double PostgresCpuSeconds, long AllocatedBytes)
+internal sealed record Cell(int Round, string Item, string Variant, LoadResult Load, double AppCpuSeconds, double PostgresCpuSeconds, long AllocatedBytes, double OtherCpuSeconds = 0, double IdleCpuSeconds = 0)
 {
     public double RequestsPerSecond => Load.RequestsPerSecond;
 }
@@ -118,7 +118,7 @@ internal static class Runner
                         cells.Add(cell);
                         Log(string.Create(CultureInfo.InvariantCulture,
                             $"round {round + 1}/{options.Rounds}  {item.Key,-15} {app.Variant,-7} {cell.RequestsPerSecond,9:N0} req/s  p50 {cell.Load.P50Ms,6:0.00} ms  p99 {cell.Load.P99Ms,7:0.00} ms  " +
-                            $"cpu app {cell.AppCpuSeconds:0.00} s, postgres {cell.PostgresCpuSeconds:0.00} s, client {cell.Load.ClientCpuSeconds:0.00} s{(cell.Load.Errors > 0 ? $"  errors {cell.Load.Errors}" : "")}"));
+                            $"cpu app {cell.AppCpuSeconds:0.00} s, postgres {cell.PostgresCpuSeconds:0.00} s, client {cell.Load.ClientCpuSeconds:0.00} s, other {cell.OtherCpuSeconds:0.00} s, idle {cell.IdleCpuSeconds:0.00} s{(cell.Load.Errors > 0 ? $"  errors {cell.Load.Errors}" : "")}"));
                     }
                 }
 
@@ -152,11 +152,17 @@ internal static class Runner
         var allocatedBefore = await app.AllocatedBytesAsync();
         var appBefore = app.CpuSeconds;
         var pgBefore = CpuTime.ProcessTree(postmaster);
+        var machineBefore = CpuTime.MachineBusy();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var load = await client.RunAsync(item, app.BaseAddress, options.Connections, options.Seconds);
+        var machine = CpuTime.MachineBusy() - machineBefore;
+        stopwatch.Stop();
         var appCpu = app.CpuSeconds - appBefore;
         var pgCpu = CpuTime.ProcessTree(postmaster) - pgBefore;
         var allocated = await app.AllocatedBytesAsync() - allocatedBefore;
-        return new Cell(round, item.Key, app.Variant, load, appCpu, pgCpu, allocated);
+        var other = Math.Max(0, machine - appCpu - pgCpu - load.ClientCpuSeconds);
+        var idle = Math.Max(0, (stopwatch.Elapsed.TotalSeconds * Environment.ProcessorCount) - machine);
+        return new Cell(round, item.Key, app.Variant, load, appCpu, pgCpu, allocated, other, idle);
     }
 
     private static ILoadClient CreateClient(RunOptions options)

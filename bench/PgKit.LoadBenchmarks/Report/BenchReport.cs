@@ -68,7 +68,7 @@ internal static class BenchReport
             Line($"- **Note**: other work was running on the machine (load average {busy:0.0} on {data.Machine.Cores} cores when the run began): requests/s and latencies are noisier than on an idle machine; CPU time per request much less so.");
         }
 
-        Line($"- **CPU**: seconds used during one {o.Seconds} s slice ({o.Seconds * data.Machine.Cores} s of CPU exist), read from /proc: the app's process, all PostgreSQL processes, the load client. *app µs/req* and *app KB/req* are the app's CPU time and allocations per request.");
+        Line($"- **CPU**: seconds used during one {o.Seconds} s slice ({o.Seconds * data.Machine.Cores} s of CPU exist), read from /proc: the app's process, all PostgreSQL processes, the load client, and *other*: what the rest of the machine used meanwhile (the busy time of /proc/stat minus those three: other processes, kernel threads, the hypervisor's steal), which marks a disturbed slice, and *idle*: the cores' time nobody used (a slice that leaves much of it idle was waiting, not computing). *app µs/req* and *app KB/req* are the app's CPU time and allocations per request.");
         Line();
         Line($"![Requests/s relative to raw Npgsql](ratios.svg)");
         Line();
@@ -145,13 +145,13 @@ internal static class BenchReport
             Line($"### {item.Title}: `{item.Route}`");
             Line();
             var completed = item.ConflictCompletes ? "2xx / 409 / errors" : "2xx / errors";
-            Line($"| variant | req/s | p50 ms | p99 ms | ratio to raw (range) | of pgbench | CPU s app / postgres / client | app µs/req | postgres µs/req | app KB/req | {completed} |");
+            Line($"| variant | req/s | p50 ms | p99 ms | ratio to raw (range) | of pgbench | CPU s app / postgres / client / other / idle | app µs/req | postgres µs/req | app KB/req | {completed} |");
             Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var variant in variants)
             {
                 var s = Summaries.For(data.Cells, item.Key, variant);
                 var counts = item.ConflictCompletes ? string.Create(Invariant, $"{s.Successes:N0} / {s.Conflicts:N0} / {s.Errors:N0}") : string.Create(Invariant, $"{s.Successes:N0} / {s.Errors:N0}");
-                Line($"| {Summaries.DisplayName(variant)} | {s.RequestsPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Ratio:0.000} ({s.RatioMin:0.00}-{s.RatioMax:0.00}) | {s.RequestsPerSecond / pgbenchTps:0.00} | {s.AppCpuSeconds:0.00} / {s.PostgresCpuSeconds:0.00} / {s.ClientCpuSeconds:0.00} | {s.AppMicrosecondsPerRequest:0} | {s.PostgresMicrosecondsPerRequest:0} | {s.AllocatedKilobytesPerRequest:0.0} | {counts} |");
+                Line($"| {Summaries.DisplayName(variant)} | {s.RequestsPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.Ratio:0.000} ({s.RatioMin:0.00}-{s.RatioMax:0.00}) | {s.RequestsPerSecond / pgbenchTps:0.00} | {s.AppCpuSeconds:0.00} / {s.PostgresCpuSeconds:0.00} / {s.ClientCpuSeconds:0.00} / {s.OtherCpuSeconds:0.00} / {s.IdleCpuSeconds:0.00} | {s.AppMicrosecondsPerRequest:0} | {s.PostgresMicrosecondsPerRequest:0} | {s.AllocatedKilobytesPerRequest:0.0} | {counts} |");
             }
         }
 
