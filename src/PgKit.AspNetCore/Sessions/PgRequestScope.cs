@@ -201,18 +201,41 @@ internal sealed class PgRequestScope(PostgresDatabases databases, IServiceProvid
         }
     }
 
-    private IEnumerable<PgRequestSession> Sessions()
-    {
-        if (_first is not null)
-        {
-            yield return _first;
-        }
+    // A struct list and enumerator: iterating the sessions at the end of every request allocates nothing.
+    private SessionList Sessions() => new(_first, _others);
 
-        if (_others is not null)
+    private readonly struct SessionList(PgRequestSession? first, List<PgRequestSession>? others)
+    {
+        public Enumerator GetEnumerator() => new(first, others);
+
+        public struct Enumerator(PgRequestSession? first, List<PgRequestSession>? others)
         {
-            foreach (var session in _others)
+            private int _index = -1;
+
+            public PgRequestSession Current { get; private set; } = null!;
+
+            public bool MoveNext()
             {
-                yield return session;
+                _index++;
+                if (_index == 0)
+                {
+                    if (first is not null)
+                    {
+                        Current = first;
+                        return true;
+                    }
+
+                    _index++;
+                }
+
+                var other = _index - 1;
+                if (others is not null && other < others.Count)
+                {
+                    Current = others[other];
+                    return true;
+                }
+
+                return false;
             }
         }
     }
