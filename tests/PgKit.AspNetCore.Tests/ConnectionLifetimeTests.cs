@@ -185,4 +185,27 @@ public sealed class ConnectionLifetimeTests(ConnectionLifetimeFixture db) : ICla
 
         Assert.Equal(0, app.ActiveSessions());
     }
+
+    [Fact]
+    public async Task A_failing_handler_returns_its_connection_before_the_error_response_is_written()
+    {
+        var heldWhenTheErrorStarted = -1;
+        await using var app = await TestApp.StartAsync(db.ConnectionString, app =>
+            app.MapGet("/fails", async (Db plain, HttpContext httpContext, CancellationToken ct) =>
+            {
+                await plain.ValueAsync<int>("SELECT 1", ct);
+                var database = httpContext.RequestServices.GetRequiredKeyedService<PostgresDatabase>(PostgresOptions.DefaultName);
+                httpContext.Response.OnStarting(() =>
+                {
+                    heldWhenTheErrorStarted = database.ActiveSessions;
+                    return Task.CompletedTask;
+                });
+                throw new InvalidOperationException("handler failed after its query");
+            }));
+
+        using var response = await app.GetTestClient().GetAsync("/fails");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(0, heldWhenTheErrorStarted);
+    }
 }

@@ -97,7 +97,18 @@ internal sealed class PgEndpointFilter
     private static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var scope = Enter(invocation.HttpContext);
-        var result = await next(invocation).ConfigureAwait(false);
+        object? result;
+        try
+        {
+            result = await next(invocation).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The connection goes back to the pool before the error response is written, as after a success.
+            await scope.ReleaseIdleAsync().ConfigureAwait(false);
+            throw;
+        }
+
         await scope.ReleaseIdleAsync().ConfigureAwait(false);
         return result;
     }
@@ -129,8 +140,9 @@ internal sealed class PgEndpointFilter
                     continue;
                 }
 
-                // Roll back now, so locks are gone before the error response is written.
+                // Roll back now, so locks are gone and the connection is back in the pool before the error response is written.
                 await scope.CompleteAsync(commit: false).ConfigureAwait(false);
+                await scope.ReleaseIdleAsync().ConfigureAwait(false);
                 throw;
             }
 
