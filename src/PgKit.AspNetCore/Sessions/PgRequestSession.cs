@@ -78,7 +78,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     /// <summary>Gets or sets a value indicating whether the session is in that list.</summary>
     internal bool IsActive { get; set; }
 
-    /// <summary>Creates the session for the current scope; it belongs to the request only when the scope is the request's own.</summary>
+    /// <summary>Gets the request the session belongs to, or null outside a request.</summary>
     private HttpContext? RequestContext => _scope.HttpContext ?? _accessorContext;
 
     /// <summary>Gets the settings of the endpoint's request transaction for this database, or null when the endpoint is not atomic.</summary>

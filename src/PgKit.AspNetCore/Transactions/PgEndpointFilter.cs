@@ -92,7 +92,8 @@ internal sealed class PgEndpointFilter
             : invocation => InvokeAsync(invocation, next);
     }
 
-    // Pooled state machines: a request's filter frame, suspended while the handler awaits the database, allocates nothing.
+    // Pooled state machines: a request's filter frame, suspended while the handler awaits the database, reuses a pooled
+    // box when one is free (the pool is small: with dozens of requests in flight most frames are still allocated).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
