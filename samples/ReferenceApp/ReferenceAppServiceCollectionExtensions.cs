@@ -30,9 +30,10 @@ public static class ReferenceAppServiceCollectionExtensions
         services.AddProblemDetails(); // PgKit names its extensions (sql_state, ...) after the snake_case policy above
 
         // One pool for the whole app, owned by the host: every route group reaches it through the Db and Atomic
-        // parameters of its handlers. With no connection string, the embedded server of the content root.
+        // parameters of its handlers. With no connection string in Development, the embedded server of the content root
+        // (anywhere else a missing connection string stops the start, naming the setting).
         services.AddPostgres(configuration)
-            .UseEmbeddedServer()
+            .UseEmbeddedServerInDevelopment()
             .MigrateOnStartup(Migrations);
 
         // Binding failures become exceptions (instead of a bare 400) so that BadRequestProblemHandler can answer 422.

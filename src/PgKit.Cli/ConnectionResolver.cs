@@ -48,7 +48,8 @@ internal static class ConnectionResolver
         var folder = PostgresServerOptions.ForProject(context.WorkingDirectory).DataDirectory!;
         if (PostgresServer.FindRunning(folder) is { } running)
         {
-            return (running.ConnectionString, "the embedded server of this folder");
+            // As the app role, which owns the app's database, so that what a migration creates belongs to the app.
+            return (running.GetAppConnectionString("postgres"), "the embedded server of this folder");
         }
 
         return null;

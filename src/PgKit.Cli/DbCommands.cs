@@ -19,9 +19,11 @@ internal static class DbCommands
             var server = await PostgresServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
             await using (server.ConfigureAwait(false))
             {
+                // The app's database belongs to the app role, which the app and `pgkit migrate` connect as.
+                await server.EnsureAppDatabaseAsync("postgres", cancellationToken).ConfigureAwait(false);
                 var how = server.Origin == ClusterOrigin.Attached ? "was already running" : "is running";
                 context.Output.WriteLine($"PostgreSQL {server.Version} {how} on 127.0.0.1:{server.Port} (data: {options.DataDirectory}).");
-                context.Output.WriteLine($"URL: postgres://postgres@127.0.0.1:{server.Port}/postgres");
+                context.Output.WriteLine("Its superuser URL, password included: pgkit db url");
             }
 
             return ExitCodes.Success;

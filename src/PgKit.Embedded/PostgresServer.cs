@@ -9,8 +9,8 @@ namespace PgKit.Embedded;
 
 /// <summary>
 /// A private PostgreSQL server started from the machine's own PostgreSQL binaries: no Docker, no system service.
-/// It listens on 127.0.0.1 only (and on a unix socket in a private folder) with trust authentication for the
-/// <c>postgres</c> superuser, so it is for development and tests, never for production.
+/// It listens on 127.0.0.1 only, where every connection needs a password, and on a unix socket in a folder only the
+/// server account can enter. It is for development and tests, never for production.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,6 +24,14 @@ namespace PgKit.Embedded;
 /// When this process is root the server runs as <see cref="PostgresServerOptions.OsUser"/>, since PostgreSQL
 /// refuses to run as root. A server whose owner process died is cleaned up (ephemeral) or adopted (persistent)
 /// by the next start, so orphaned <c>postgres</c> processes do not pile up.
+/// </para>
+/// <para>
+/// The cluster has two roles, each with a random password made with the cluster and kept in <c>secrets.json</c>
+/// beside it, readable by this OS user alone: the <c>postgres</c> superuser, for administrative work
+/// (<see cref="ConnectionString"/>, <see cref="GetConnectionString"/>), and <c>app</c>, a role without superuser
+/// rights that owns the databases made for apps (<see cref="EnsureAppDatabaseAsync"/>): what an app connects as, so
+/// that an SQL injection cannot become a command run on the machine. A cluster made by an earlier version with
+/// password-free TCP access is secured in place on its next start.
 /// </para>
 /// </remarks>
 public sealed partial class PostgresServer : IAsyncDisposable
@@ -39,8 +47,11 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private readonly EventHandler? _onProcessExit;
     private int _stopped;
 
-    private PostgresServer(StartContext context, string dataDirectory, int port, string socketDirectory, ClusterOrigin origin, bool stopsServer, string ownerFolder, string? ephemeralFolder)
+    private readonly ClusterSecrets _secrets;
+
+    private PostgresServer(StartContext context, string dataDirectory, int port, string socketDirectory, ClusterOrigin origin, bool stopsServer, string ownerFolder, string? ephemeralFolder, ClusterSecrets secrets)
     {
+        _secrets = secrets;
         _account = context.Account;
         _logger = context.Logger;
         _logFile = context.LogFile!;
@@ -89,8 +100,14 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// <summary>Gets the path of the server's log file.</summary>
     public string LogFilePath => _logFile;
 
-    /// <summary>Gets an Npgsql connection string to the <c>postgres</c> database as the <c>postgres</c> superuser.</summary>
+    /// <summary>
+    /// Gets an Npgsql connection string to the <c>postgres</c> database as the <c>postgres</c> superuser, password
+    /// included: for administrative work (creating databases, migrations' owner in tests), not for an app.
+    /// </summary>
     public string ConnectionString { get; }
+
+    /// <summary>Gets the name of the role without superuser rights that apps connect as: <c>app</c>.</summary>
+    public string AppRole => ClusterFiles.AppRole;
 
     /// <summary>Starts a server (or, for a persistent folder already being served, attaches to it).</summary>
     /// <param name="options">The options; <see langword="null"/> starts an ephemeral server with the defaults.</param>
@@ -138,7 +155,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
         var owner = OwnerRecord.Read(full);
         var ownerId = owner is { Detached: false } && owner.OwnerIsAlive() ? owner.ProcessId : (int?)null;
-        return new RunningServer(dataDirectory, running.ProcessId, running.Port, running.SocketDirectory, ownerId);
+        return new RunningServer(dataDirectory, running.ProcessId, running.Port, running.SocketDirectory, ownerId) { Secrets = ClusterSecrets.Read(full) };
     }
 
     /// <summary>
@@ -175,20 +192,52 @@ public sealed partial class PostgresServer : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Builds a connection string to one database of this server as the <c>postgres</c> superuser.</summary>
+    /// <summary>Builds a connection string to one database of this server as the <c>postgres</c> superuser, password included.</summary>
     /// <param name="database">The database name.</param>
     /// <returns>An Npgsql connection string.</returns>
     public string GetConnectionString(string database)
     {
         ArgumentException.ThrowIfNullOrEmpty(database);
-        return new NpgsqlConnectionStringBuilder
+        return BuildConnectionString(Port, database, ClusterFiles.SuperUser, _secrets.SuperUserPassword);
+    }
+
+    /// <summary>Builds a connection string to one database as the <see cref="AppRole"/> role (no superuser rights), password included.</summary>
+    /// <param name="database">The database name; make it with <see cref="EnsureAppDatabaseAsync"/>.</param>
+    /// <returns>An Npgsql connection string.</returns>
+    public string GetAppConnectionString(string database)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        return BuildConnectionString(Port, database, ClusterFiles.AppRole, _secrets.AppPassword);
+    }
+
+    /// <summary>
+    /// Makes sure a database exists and belongs to the <see cref="AppRole"/> role, so an app connecting as that role
+    /// may create and change its schema there. A database (and the tables, sequences, types and functions in it) left
+    /// owned by the superuser by an earlier version is handed over, so its data stays reachable.
+    /// </summary>
+    /// <param name="database">The database name (quoted, so any name PostgreSQL accepts works).</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>A connection string to the database as the app role.</returns>
+    /// <exception cref="ArgumentException">The name is empty, longer than 63 bytes or holds a NUL character.</exception>
+    public async Task<string> EnsureAppDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        var quoted = Identifier.Quote(database, nameof(database));
+        await ClusterRoles.EnsureAppDatabaseAsync(GetUnpooledAdminConnectionString("postgres"), GetUnpooledAdminConnectionString(database), database, quoted, cancellationToken).ConfigureAwait(false);
+        return GetAppConnectionString(database);
+    }
+
+    internal static string BuildConnectionString(int port, string database, string user, string password) =>
+        new NpgsqlConnectionStringBuilder
         {
             Host = Host,
-            Port = Port,
-            Username = ClusterFiles.SuperUser,
+            Port = port,
+            Username = user,
+            Password = password,
             Database = database,
         }.ConnectionString;
-    }
+
+    private string GetUnpooledAdminConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(GetConnectionString(database)) { Pooling = false }.ConnectionString;
 
     /// <summary>Creates a database, optionally as a copy of a template database.</summary>
     /// <param name="name">The new database's name (quoted, so any name PostgreSQL accepts works).</param>
@@ -266,7 +315,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     private static async Task<PostgresServer> StartEphemeralAsync(StartContext context, CancellationToken cancellationToken)
     {
-        await OrphanReaper.ReapAsync(context.Account, context.Logger, cancellationToken).ConfigureAwait(false);
+        await OrphanReaper.ReapAsync(context.Binaries, context.Account, context.Logger, cancellationToken).ConfigureAwait(false);
 
         var folder = TempFolders.NewEphemeralFolder();
         context.LogFile = Path.Combine(folder, "server.log");
@@ -277,14 +326,16 @@ public sealed partial class PostgresServer : IAsyncDisposable
             context.Account.CreateOwnedDirectory(folder);
 
             // Written first, so a crash from here on leaves a folder the next start knows to clean up.
-            OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: false).Write(folder);
+            OwnerRecord.ForCurrentProcess(detached: false).Write(folder);
 
             var origin = await PrepareEphemeralClusterAsync(context, dataDirectory, cancellationToken).ConfigureAwait(false);
             var socketDirectory = Path.Combine(folder, "s");
             context.Account.CreateOwnedDirectory(socketDirectory);
             var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: true, preferredPort: context.Options.Port, cancellationToken).ConfigureAwait(false);
+            var (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
+            await ClusterRoles.SecureAsync(socketDirectory, port, secrets, reloadAccessRules: false, cancellationToken).ConfigureAwait(false);
 
-            server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stopsServer: true, ownerFolder: folder, ephemeralFolder: folder);
+            server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stopsServer: true, ownerFolder: folder, ephemeralFolder: folder, secrets);
             await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
             Log.Started(context.Logger, server.Version, port, server.OsUser, origin, dataDirectory);
             return server;
@@ -366,8 +417,20 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: false, preferred, cancellationToken).ConfigureAwait(false);
 
         var stops = context.Options.StopOnDispose;
-        OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: !stops).Write(folder);
-        var server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stops, folder, ephemeralFolder: null);
+        OwnerRecord.ForCurrentProcess(detached: !stops).Write(folder);
+        ClusterSecrets secrets;
+        try
+        {
+            (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
+            await ClusterRoles.SecureAsync(socketDirectory, port, secrets, reloadAccessRules: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await TryStopClusterAsync(context, dataDirectory).ConfigureAwait(false);
+            throw;
+        }
+
+        var server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stops, folder, ephemeralFolder: null, secrets);
         try
         {
             await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -386,20 +449,25 @@ public sealed partial class PostgresServer : IAsyncDisposable
     {
         EnsureSameMajor(context, dataDirectory, ClusterFiles.ReadMajorVersion(dataDirectory) ?? context.Binaries.MajorVersion);
 
+        // A server started by an earlier version may still accept TCP connections without a password: secure it now.
+        var rulesChanged = await ClusterFiles.WriteAccessRulesAsync(context.Account, dataDirectory, cancellationToken).ConfigureAwait(false);
+        var (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
+        await ClusterRoles.SecureAsync(running.SocketDirectory, running.Port, secrets, rulesChanged, cancellationToken).ConfigureAwait(false);
+
         var owner = OwnerRecord.Read(folder);
         PostgresServer server;
         if (owner is not null && owner.OwnerIsAlive())
         {
             // Another live process (or a detached `pgkit db start`) runs it: use it, never stop it.
-            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Attached, stopsServer: false, folder, ephemeralFolder: null);
+            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Attached, stopsServer: false, folder, ephemeralFolder: null, secrets);
             Log.Attached(context.Logger, running.Port, dataDirectory);
         }
         else
         {
             // The process that started it is gone: take it over rather than leave an orphan or start a second one.
             var stops = context.Options.StopOnDispose;
-            OwnerRecord.ForCurrentProcess(context.Binaries.Directory, detached: !stops).Write(folder);
-            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Existing, stops, folder, ephemeralFolder: null);
+            OwnerRecord.ForCurrentProcess(detached: !stops).Write(folder);
+            server = new PostgresServer(context, dataDirectory, running.Port, running.SocketDirectory, ClusterOrigin.Existing, stops, folder, ephemeralFolder: null, secrets);
             Log.Adopted(context.Logger, dataDirectory, owner?.ProcessId ?? 0);
         }
 

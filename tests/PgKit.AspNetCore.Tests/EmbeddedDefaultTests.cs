@@ -36,18 +36,57 @@ public sealed class EmbeddedDefaultTests : IDisposable
     [Fact]
     public async Task Development_WithoutConnectionString_UsesThePersistentEmbeddedServerOfTheContentRoot_AndStopsItWithTheApp()
     {
-        var app = Build("Development", pg => { });
-        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_database()", cancellationToken: ct));
+        var app = Build("Development", pg => pg.UseEmbeddedServerInDevelopment());
+        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_database() || ' ' || current_user || ' ' || (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)", cancellationToken: ct));
         await app.StartAsync();
 
         var folder = Path.Combine(_contentRoot, ".pgkit", "db");
-        Assert.Equal("postgres", await app.GetTestClient().GetStringAsync("/db"));
+        Assert.Equal("postgres app false", await app.GetTestClient().GetStringAsync("/db"));
         Assert.NotNull(PostgresServer.FindRunning(folder));
 
         await app.StopAsync();
         await app.DisposeAsync();
         Assert.Null(PostgresServer.FindRunning(folder));
         Assert.True(File.Exists(Path.Combine(folder, "pgdata", "PG_VERSION")), "the data survives the app");
+    }
+
+    [Theory]
+    [InlineData("Production", true)]
+    [InlineData("Staging", true)]
+    [InlineData("Development", false)]
+    public async Task WithoutConnectionString_TheEmbeddedServerIsUsedOnlyInDevelopment_UnlessAskedFor(string environment, bool inDevelopmentOnly)
+    {
+        var app = Build(environment, pg => { if (inDevelopmentOnly) { pg.UseEmbeddedServerInDevelopment(); } });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        await app.DisposeAsync();
+
+        Assert.Contains("ConnectionStrings:Postgres", error.Message, StringComparison.Ordinal);
+        Assert.Null(PostgresServer.FindRunning(Path.Combine(_contentRoot, ".pgkit", "db")));
+    }
+
+    [Fact]
+    public async Task Production_AskedForInSoManyWords_UsesTheEmbeddedServer_AndWarns()
+    {
+        var logs = new Support.LogCapture();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = _contentRoot });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddPostgres(builder.Configuration).UseEmbeddedServerInEveryEnvironment();
+        var app = builder.Build();
+        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_user", cancellationToken: ct));
+        await app.StartAsync();
+        try
+        {
+            Assert.Equal("app", await app.GetTestClient().GetStringAsync("/db"));
+            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId.Name == "EmbeddedServerOutsideDevelopment");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 
     [Fact]

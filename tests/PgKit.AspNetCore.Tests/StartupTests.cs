@@ -246,7 +246,16 @@ public sealed class StartupTests(StartupFixture db) : IClassFixture<StartupFixtu
     {
         const string secret = "pgkit-secret-8c1f";
         var logs = new LogCapture();
-        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Password = secret, MaxPoolSize = 1 }.ConnectionString;
+        // A role of its own whose password is the secret: the embedded server checks passwords on TCP.
+        var role = "pw_" + Guid.NewGuid().ToString("N")[..10];
+        await using (var admin = new NpgsqlConnection(db.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE ROLE {role} LOGIN PASSWORD '{secret}'", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = role, Password = secret, MaxPoolSize = 1 }.ConnectionString;
         await using (var app = await TestApp.StartAsync(connectionString, a =>
         {
             a.MapGet("/ok", async (Db plain, CancellationToken ct) => await plain.ValueAsync<int>("SELECT 1", ct));

@@ -73,7 +73,8 @@ public sealed class ProcessTests : IDisposable
         {
             var start = await Tool.RunProcessAsync(_folder, null, "db", "start");
             Assert.True(start.ExitCode == 0, start.ToString());
-            Assert.Contains("URL: postgres://postgres@127.0.0.1:", start.Output);
+            Assert.Contains("is running on 127.0.0.1:", start.Output);
+            Assert.DoesNotContain("postgres://", start.Output);
 
             // The server outlived the process that started it.
             var status = await Tool.RunProcessAsync(_folder, null, "db", "status");
@@ -82,6 +83,7 @@ public sealed class ProcessTests : IDisposable
 
             var url = await Tool.RunAsync(_folder, "db", "url");
             Assert.Equal(0, url.ExitCode);
+            Assert.Matches("^postgres://postgres:[0-9a-f]{64}@127.0.0.1:[0-9]+/postgres", url.Output);
             var watch = Stopwatch.StartNew();
 
             // The embedded server is the last fallback of the connection resolution: migrate against it.

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using PgKit.AspNetCore.Hosting;
 using PgKit.Embedded;
 
@@ -9,8 +8,9 @@ namespace PgKit.AspNetCore.Embedded;
 
 /// <summary>
 /// The embedded default: when a database has no connection string and the app runs in Development (or opted in
-/// with <c>UseEmbeddedServer</c>), start the persistent PgKit.Embedded server of the app's content root and use it.
-/// Each PgKit database gets its own PostgreSQL database, named after it in lower case. The server stops with the app.
+/// with <c>UseEmbeddedServerInEveryEnvironment</c>), start the persistent PgKit.Embedded server of the app's content
+/// root and use it. Each PgKit database gets its own PostgreSQL database, named after it in lower case and owned by the
+/// server's <c>app</c> role, which the app connects as (never the superuser). The server stops with the app.
 /// </summary>
 internal sealed partial class EmbeddedServerFallback(
     IHostEnvironment environment,
@@ -21,7 +21,7 @@ internal sealed partial class EmbeddedServerFallback(
     private readonly ILogger _logger = loggerFactory.CreateLogger("PgKit.AspNetCore.Embedded");
     private PostgresServer? _server;
 
-    public bool CanProvide => environment.IsDevelopment() || options.Value.Enabled;
+    public bool CanProvide => environment.IsDevelopment() || options.Value.AllowOutsideDevelopment;
 
     public string Source => _server is null ? "the embedded PostgreSQL server" : $"the embedded PostgreSQL server (data in {_server.DataDirectory})";
 
@@ -39,13 +39,16 @@ internal sealed partial class EmbeddedServerFallback(
             {
                 var serverOptions = PostgresServerOptions.ForProject(environment.ContentRootPath);
                 serverOptions.LoggerFactory = loggerFactory;
+                if (!environment.IsDevelopment())
+                {
+                    LogOutsideDevelopment(_logger, environment.EnvironmentName);
+                }
+
                 _server = await PostgresServer.StartAsync(serverOptions, cancellationToken).ConfigureAwait(false);
                 LogStarted(_logger, _server.Port, _server.DataDirectory, _server.OsUser);
             }
 
-            var database = databaseName.ToLowerInvariant();
-            await EnsureDatabaseAsync(_server, database, cancellationToken).ConfigureAwait(false);
-            return _server.GetConnectionString(database);
+            return await _server.EnsureAppDatabaseAsync(databaseName.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -65,20 +68,11 @@ internal sealed partial class EmbeddedServerFallback(
     // A provider disposed synchronously (scripts, tests) still stops the server.
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private static async Task EnsureDatabaseAsync(PostgresServer server, string database, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false }.ConnectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (!await connection.ExistsAsync("pg_catalog.pg_database", new { datname = database }, cancellationToken).ConfigureAwait(false))
-            {
-                await server.CreateDatabaseAsync(database, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     [LoggerMessage(EventId = 40, EventName = "EmbeddedServerStarted", Level = LogLevel.Information,
         Message = "No connection string configured: using the embedded PostgreSQL server on 127.0.0.1:{Port}, running as OS user '{OsUser}', data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, int port, string dataDirectory, string osUser);
+
+    [LoggerMessage(EventId = 41, EventName = "EmbeddedServerOutsideDevelopment", Level = LogLevel.Warning,
+        Message = "The {Environment} environment has no connection string configured and the app asked for the embedded PostgreSQL server in every environment (UseEmbeddedServerInEveryEnvironment): data lives on this machine only. Set ConnectionStrings:Postgres for a real deployment.")]
+    private static partial void LogOutsideDevelopment(ILogger logger, string environment);
 }

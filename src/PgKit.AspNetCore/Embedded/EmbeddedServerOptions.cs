@@ -1,7 +1,8 @@
 namespace PgKit.AspNetCore.Embedded;
 
-/// <summary>Whether the embedded default may start outside the Development environment (set by <c>UseEmbeddedServer</c>).</summary>
+/// <summary>Where the embedded default may start (set by <c>UseEmbeddedServerInDevelopment</c> or <c>UseEmbeddedServerInEveryEnvironment</c>).</summary>
 internal sealed class EmbeddedServerOptions
 {
-    public bool Enabled { get; set; }
+    /// <summary>Gets or sets whether the app asked, in so many words, for the embedded server outside Development.</summary>
+    public bool AllowOutsideDevelopment { get; set; }
 }

@@ -5,9 +5,9 @@ namespace PgKit.AspNetCore.Hosting;
 /// (no <see cref="PostgresOptions.ConnectionString"/> and no <c>ConnectionStrings:{name}</c>).
 /// </summary>
 /// <remarks>
-/// Nothing registers an implementation by default, which is the Production behaviour: a missing connection string is a
-/// startup error naming the setting. PgKit.Embedded registers one (for Development) that starts a private server and
-/// returns its connection string. When several are registered, the last registration wins.
+/// Nothing registers an implementation by default: a missing connection string is a startup error naming the setting.
+/// <c>UseEmbeddedServerInDevelopment</c> registers one that starts a private server and returns its connection string.
+/// When several can provide one, the last registration wins.
 /// </remarks>
 internal interface IConnectionStringFallback
 {

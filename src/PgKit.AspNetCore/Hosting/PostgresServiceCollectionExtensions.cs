@@ -1,4 +1,3 @@
-using PgKit.AspNetCore.Embedded;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
@@ -114,7 +113,6 @@ public static class PostgresServiceCollectionExtensions
         services.TryAddSingleton<PostgresDatabases>();
         services.TryAddScoped<PgRequestScope>();
         services.TryAddSingleton<PostgresErrorMapper>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionStringFallback, EmbeddedServerFallback>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresOptions>, PostgresOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgresHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, PostgresExceptionHandler>());

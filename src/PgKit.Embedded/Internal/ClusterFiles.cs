@@ -11,7 +11,21 @@ namespace PgKit.Embedded.Internal;
 internal static class ClusterFiles
 {
     public const string SuperUser = "postgres";
+
+    /// <summary>The non-superuser role that apps connect as; it owns the databases made for apps.</summary>
+    public const string AppRole = "app";
+
     private const string SettingsFile = "pgkit.conf";
+    private const string AccessFile = "pg_hba.conf";
+
+    // The socket lives in a folder only the server account (and root) can enter, so trusting it trusts no one else;
+    // TCP, which every local user can reach, always asks for a password.
+    private const string AccessRules =
+        "# Written by PgKit.Embedded on every start; edits are overwritten.\n" +
+        "# TYPE  DATABASE  USER  ADDRESS       METHOD\n" +
+        "local   all       all                 trust\n" +
+        "host    all       all   127.0.0.1/32  scram-sha-256\n" +
+        "host    all       all   ::1/128       scram-sha-256\n";
 
     /// <summary>The initdb arguments that shape a cluster (and so key the pristine cache).</summary>
     public static readonly string[] InitDbShape = ["-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"];
@@ -52,6 +66,8 @@ internal static class ClusterFiles
             ("port", port.ToString(CultureInfo.InvariantCulture)),
             ("listen_addresses", "127.0.0.1"),
             ("unix_socket_directories", socketDirectory),
+            ("unix_socket_permissions", "0700"),
+            ("password_encryption", "scram-sha-256"),
         };
         if (ephemeral)
         {
@@ -73,6 +89,21 @@ internal static class ClusterFiles
         var path = Path.Combine(dataDirectory, SettingsFile);
         await File.WriteAllTextAsync(path, text.ToString(), cancellationToken).ConfigureAwait(false);
         account.Give(path);
+        await WriteAccessRulesAsync(account, dataDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes PgKit's <c>pg_hba.conf</c>; returns whether it changed (a running server then needs a reload).</summary>
+    public static async Task<bool> WriteAccessRulesAsync(ServerAccount account, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(dataDirectory, AccessFile);
+        if (File.Exists(path) && await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) == AccessRules)
+        {
+            return false;
+        }
+
+        await File.WriteAllTextAsync(path, AccessRules, cancellationToken).ConfigureAwait(false);
+        account.Give(path);
+        return true;
     }
 
     /// <summary>The major version a cluster was made with, from its PG_VERSION file, or null when it has none.</summary>

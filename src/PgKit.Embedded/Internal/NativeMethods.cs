@@ -19,6 +19,17 @@ internal static partial class NativeMethods
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int chown(string path, uint owner, uint group);
 
+    // statx, not stat: its struct has one layout on every Linux architecture, where struct stat differs.
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    private const int AtCurrentDirectory = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
+    private const int StatxUidOffset = 20;
+    private const int StatxModeOffset = 28;
+    private const int StatxSize = 256;
+
     /// <summary>
     /// Looks up an account's uid and gid. <c>struct passwd</c> starts with two pointers followed by
     /// <c>pw_uid</c> and <c>pw_gid</c> on Linux and macOS alike.
@@ -39,6 +50,35 @@ internal static partial class NativeMethods
     /// <summary>Changes a path's owner; returns the errno on failure, 0 on success.</summary>
     public static int ChangeOwner(string path, uint uid, uint gid) =>
         chown(path, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>The effective user id of this process; 0 on Windows.</summary>
+    public static uint EffectiveUserId => OperatingSystem.IsWindows() ? 0 : geteuid();
+
+    /// <summary>
+    /// The owner and mode (type bits included) of a path itself, not following a symbolic link; null when it does not
+    /// exist, cannot be examined, or the system is not Linux (elsewhere the temp folder is private to the user already).
+    /// </summary>
+    public static unsafe (uint Uid, uint Mode)? StatNoFollow(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var buffer = stackalloc byte[StatxSize];
+        if (statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxTypeModeUid, buffer) != 0)
+        {
+            return null;
+        }
+
+        return (*(uint*)(buffer + StatxUidOffset), *(ushort*)(buffer + StatxModeOffset));
+    }
+
+    /// <summary>The file-type bits of a mode that mark a directory (S_IFDIR), under the S_IFMT mask.</summary>
+    public const uint DirectoryType = 0x4000;
+
+    /// <summary>S_IFMT: the mask of a mode's file-type bits.</summary>
+    public const uint FileTypeMask = 0xF000;
 
     /// <summary>SIGINT: PostgreSQL's fast shutdown (end sessions, checkpoint, exit).</summary>
     public const int FastShutdownSignal = 2;

@@ -5,17 +5,18 @@ using System.Text.Json;
 namespace PgKit.Embedded.Internal;
 
 /// <summary>
-/// Who started a server: the owning process (id and start time, so a reused pid is not mistaken for the owner)
-/// and the binaries needed to stop the server when the owner is gone. Kept as a small JSON file beside the data.
+/// Who started a server: the owning process (id and start time, so a reused pid is not mistaken for the owner).
+/// Kept as a small JSON file beside the data. It names no program: whoever could write the file could otherwise
+/// choose what the clean-up runs.
 /// </summary>
-internal sealed record OwnerRecord(int ProcessId, long ProcessStartTicks, string BinDirectory, bool Detached)
+internal sealed record OwnerRecord(int ProcessId, long ProcessStartTicks, bool Detached)
 {
     public const string FileName = "owner.json";
 
-    public static OwnerRecord ForCurrentProcess(string binDirectory, bool detached)
+    public static OwnerRecord ForCurrentProcess(bool detached)
     {
         using var self = Process.GetCurrentProcess();
-        return new OwnerRecord(self.Id, self.StartTime.ToUniversalTime().Ticks, binDirectory, detached);
+        return new OwnerRecord(self.Id, self.StartTime.ToUniversalTime().Ticks, detached);
     }
 
     /// <summary>Whether the owning process is still running. A detached server has no owner and counts as owned.</summary>

@@ -22,6 +22,9 @@ internal sealed class ServerAccount
     /// <summary>The account name the server runs as.</summary>
     public string UserName { get; }
 
+    /// <summary>The account's user id: the server account's when switching, else this process's effective user id.</summary>
+    public uint Uid => SwitchesUser ? _uid : NativeMethods.EffectiveUserId;
+
     /// <summary>Whether commands are wrapped to run as another account (the process is root).</summary>
     public bool SwitchesUser { get; }
 

@@ -1,40 +1,87 @@
+using System.Globalization;
+
 namespace PgKit.Embedded.Internal;
 
 /// <summary>
-/// The shared temporary root for ephemeral clusters and socket folders: <c>PGKIT_TEMP_DIR</c>, else
-/// <c>/dev/shm/pgkit</c> where that memory file system exists, else the system temp folder. Memory matters: a
-/// cluster is about a thousand small files, and copying them to a disk costs about a second where tmpfs takes
-/// tens of milliseconds; ephemeral data is thrown away anyway. The root is world-writable with the sticky bit,
-/// like /tmp itself, so root and ordinary users can both keep their servers there.
+/// The temporary root for ephemeral clusters and socket folders: <c>pgkit-&lt;uid&gt;</c> under <c>PGKIT_TEMP_DIR</c>,
+/// else under <c>/dev/shm</c> where that memory file system exists, else under the system temp folder. Memory
+/// matters: a cluster is about a thousand small files, and copying them to a disk costs about a second where tmpfs
+/// takes tens of milliseconds; ephemeral data is thrown away anyway.
 /// </summary>
+/// <remarks>
+/// The root belongs to one user and nobody else may write in it (mode 0711: the server account, when this process is
+/// root, may pass through to its own folders but not list or create anything). A shared, world-writable root let any
+/// local user plant folders that the orphan clean-up then acted on; a root that exists but is not ours, or that others
+/// can write to, is refused rather than used.
+/// </remarks>
 internal static class TempFolders
 {
     public const string EphemeralPrefix = "eph-";
     private const string SharedMemory = "/dev/shm";
+    private const UnixFileMode RootMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    private const uint GroupOrOtherWrite = 0b000_010_010;
 
     public static string Root
     {
         get
         {
-            var root = Path.Combine(BaseFolder(), "pgkit");
-            if (!Directory.Exists(root))
+            var root = Path.Combine(BaseFolder(), "pgkit-" + NativeMethods.EffectiveUserId.ToString(CultureInfo.InvariantCulture));
+            if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(root);
-                if (!OperatingSystem.IsWindows())
+                return root;
+            }
+
+            if (!Directory.Exists(root))
+            {
+                Directory.CreateDirectory(root, RootMode);
+
+                try
                 {
-                    try
-                    {
-                        File.SetUnixFileMode(root, (UnixFileMode)0b1_111_111_111); // 1777
-                    }
-                    catch (UnauthorizedAccessException)
-                    {
-                        // Another user created it first; its mode is theirs to set.
-                    }
+                    // The umask may have taken the execute bits the server account needs to reach its folders.
+                    File.SetUnixFileMode(root, RootMode);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Someone else made it first: EnsurePrivate says so.
                 }
             }
 
+            EnsurePrivate(root);
             return root;
         }
+    }
+
+    /// <summary>Throws unless the folder is a real directory (not a link), owned by this user, and writable by nobody else.</summary>
+    internal static void EnsurePrivate(string root)
+    {
+        if (NativeMethods.StatNoFollow(root) is not { } status)
+        {
+            return;
+        }
+
+        var uid = NativeMethods.EffectiveUserId;
+        if ((status.Mode & NativeMethods.FileTypeMask) != NativeMethods.DirectoryType || status.Uid != uid || (status.Mode & GroupOrOtherWrite) != 0)
+        {
+            throw new PostgresServerException(
+                $"PgKit's temporary folder '{root}' is not a private folder of this user (uid {uid}): it is a link, belongs to uid {status.Uid} or can be written by others (mode {Convert.ToString(status.Mode & 0xFFF, 8)}). Something else created it; remove it, or set PGKIT_TEMP_DIR to a folder of your own.");
+        }
+    }
+
+    /// <summary>
+    /// Whether a folder found under the root may be touched by the clean-up: a real directory (not a link) owned by this
+    /// user or by the server account. Elsewhere than Linux the root is private to the user already, so any folder is.
+    /// </summary>
+    public static bool IsOwnedBy(string folder, ServerAccount account)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        return NativeMethods.StatNoFollow(folder) is { } status
+            && (status.Mode & NativeMethods.FileTypeMask) == NativeMethods.DirectoryType
+            && (status.Uid == NativeMethods.EffectiveUserId || status.Uid == account.Uid);
     }
 
     private static string BaseFolder()

@@ -101,7 +101,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
         get
         {
             var b = new NpgsqlConnectionStringBuilder(ConnectionString);
-            return $"postgres://{b.Username}@{b.Host}:{b.Port}/{Name}";
+            return $"postgres://{b.Username}:{Uri.EscapeDataString(b.Password ?? string.Empty)}@{b.Host}:{b.Port}/{Name}";
         }
     }
 

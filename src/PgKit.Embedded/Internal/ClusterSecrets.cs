@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace PgKit.Embedded.Internal;
+
+/// <summary>
+/// The passwords of a cluster's two roles, made at random with the cluster and kept in <c>secrets.json</c> beside
+/// it, readable and writable by this user alone (mode 0600). PgKit's own connection strings carry them, so nobody
+/// types them; another local user can neither read them nor log in over TCP without them.
+/// </summary>
+internal sealed record ClusterSecrets(string SuperUserPassword, string AppPassword)
+{
+    public const string FileName = "secrets.json";
+
+    /// <summary>Reads the secrets kept in a folder, or null when there are none (or they cannot be read).</summary>
+    public static ClusterSecrets? Read(string folder)
+    {
+        try
+        {
+            var secrets = JsonSerializer.Deserialize<ClusterSecrets>(File.ReadAllText(Path.Combine(folder, FileName)));
+            return secrets is { SuperUserPassword.Length: > 0, AppPassword.Length: > 0 } ? secrets : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the folder's secrets, or makes and stores new ones.</summary>
+    /// <returns>The secrets, and whether they were just made (so the server's roles still need them).</returns>
+    public static (ClusterSecrets Secrets, bool Created) ReadOrCreate(string folder)
+    {
+        if (Read(folder) is { } existing)
+        {
+            return (existing, false);
+        }
+
+        var secrets = new ClusterSecrets(NewPassword(), NewPassword());
+        var path = Path.Combine(folder, FileName);
+        var temporary = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        File.Delete(temporary);
+        using (var stream = new FileStream(temporary, options))
+        {
+            JsonSerializer.Serialize(stream, secrets);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return (secrets, true);
+    }
+
+    // 32 random bytes as hex: no character that needs quoting in SQL, a connection string or a URL.
+    private static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+}
