@@ -10,7 +10,7 @@ internal sealed record PgBenchResult(double Tps, double LatencyAverageMs, double
 /// The database ceiling: <c>pgbench -S -M prepared</c> (a primary-key read of <c>pgbench_accounts</c>, prepared) against
 /// the same server with the same client count as the HTTP load, in its own database.
 /// </summary>
-internal sealed partial class PgBench(string path, string host, int port, string user, string database, int threads)
+internal sealed partial class PgBench(string path, string host, int port, string user, string password, string database, int threads)
 {
     public string Path { get; } = path;
 
@@ -25,7 +25,7 @@ internal sealed partial class PgBench(string path, string host, int port, string
 
     public async Task InitializeAsync()
     {
-        var (exitCode, output) = await ProcessRunner.RunAsync(Path, [.. Connection, "-i", "-s", "1", "-q", database], TimeSpan.FromMinutes(3));
+        var (exitCode, output) = await ProcessRunner.RunAsync(Path, [.. Connection, "-i", "-s", "1", "-q", database], TimeSpan.FromMinutes(3), PasswordEnvironment);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"pgbench -i failed (exit code {exitCode}):\n{output}");
@@ -38,7 +38,8 @@ internal sealed partial class PgBench(string path, string host, int port, string
         var cpuBefore = CpuTime.ReapedChildren(self);
         var (exitCode, output) = await ProcessRunner.RunAsync(Path,
             [.. Connection, "-S", "-M", "prepared", "-n", "-c", Invariant(clients), "-j", Invariant(threads), "-T", Invariant(seconds), database],
-            TimeSpan.FromSeconds(seconds + 60));
+            TimeSpan.FromSeconds(seconds + 60),
+            PasswordEnvironment);
         var cpu = CpuTime.ReapedChildren(self) - cpuBefore;
         var tps = TpsLine().Match(output);
         var latency = LatencyLine().Match(output);
@@ -54,6 +55,9 @@ internal sealed partial class PgBench(string path, string host, int port, string
     }
 
     private string[] Connection => ["-h", host, "-p", Invariant(port), "-U", user];
+
+    // The embedded server asks for a password on TCP; libpq reads it from the environment, never the command line.
+    private Dictionary<string, string> PasswordEnvironment => new() { ["PGPASSWORD"] = password };
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -73,7 +73,7 @@ internal static class Runner
 
         await server.CreateDatabaseAsync(PgBenchDatabase);
         var pgbenchPath = PgBench.Find(server.Binaries.Directory) ?? throw new InvalidOperationException("pgbench was not found (it comes with PostgreSQL's server binaries).");
-        var pgbench = new PgBench(pgbenchPath, "127.0.0.1", server.Port, "postgres", PgBenchDatabase, threads: Math.Max(1, Environment.ProcessorCount));
+        var pgbench = new PgBench(pgbenchPath, "127.0.0.1", server.Port, "postgres", new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString).Password!, PgBenchDatabase, threads: Math.Max(1, Environment.ProcessorCount));
         await pgbench.InitializeAsync();
         Log($"pgbench database initialized (scale 1), {clock.Elapsed.TotalSeconds:0.0} s");
 
