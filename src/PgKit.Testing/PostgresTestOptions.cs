@@ -26,7 +26,7 @@ public sealed class PostgresTestOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? SeedVersion { get; set; }
 
-    /// <summary>Gets or sets how the tests of a class are isolated; used by <see cref="PostgresAppFactory{TProgram}"/>.</summary>
+    /// <summary>Gets or sets how the tests of a class are isolated; used by PgKit.Testing.AspNetCore's <c>PostgresAppFactory</c>.</summary>
     /// <value>The default value is <see cref="TestIsolation.DatabasePerClass"/>.</value>
     public TestIsolation Isolation { get; set; } = TestIsolation.DatabasePerClass;
 }

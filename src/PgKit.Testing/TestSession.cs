@@ -12,8 +12,13 @@ public sealed class TestSession : IPgSession, IAsyncDisposable
     private readonly Func<ValueTask> _end;
     private bool _disposed;
 
-    internal TestSession(NpgsqlConnection connection, Func<ValueTask> end)
+    /// <summary>Wraps an open connection as a session; PgKit.Testing.AspNetCore makes them for its app factory.</summary>
+    /// <param name="connection">The open connection the session uses.</param>
+    /// <param name="end">What disposing the session does: return the connection to its owner.</param>
+    public TestSession(NpgsqlConnection connection, Func<ValueTask> end)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(end);
         Connection = connection;
         _end = end;
     }

@@ -366,7 +366,8 @@ public sealed class MigratorTests
         using var folder = new MigrationFolder().Write("0001_create_author.sql", CreateAuthor);
         await folder.Migrator(db.ConnectionString).UpAsync();
         var role = "pgkit_one_" + Guid.NewGuid().ToString("N")[..12];
-        await db.ExecuteAsync($"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1; GRANT SELECT ON pgkit_migrations TO {role}");
+        var password = new NpgsqlConnectionStringBuilder(db.ConnectionString).Password; // the embedded server asks for one on TCP
+        await db.ExecuteAsync($"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1 PASSWORD '{password}'; GRANT SELECT ON pgkit_migrations TO {role}");
         try
         {
             var appConnectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = role, Pooling = true, MaxPoolSize = 1 }.ConnectionString;

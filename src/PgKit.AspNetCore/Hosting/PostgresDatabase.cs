@@ -60,15 +60,19 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public IHttpContextAccessor? HttpContextAccessor { get; init; }
 
     /// <summary>Gets the pinned test connection that replaces the pool for request sessions, or null.</summary>
-    public IConnectionPin? Pin => _options.Pin;
+    public IConnectionPin? Pin => _options.ConnectionPin;
 
     public ILogger Logger => _logger;
 
     /// <summary>Gets the number of request sessions currently holding a connection of this database.</summary>
     public int ActiveSessions => Volatile.Read(ref _activeCount);
 
-    /// <summary>Gets the data source, building it on first use when the host has not started it yet (scripts, tests).</summary>
-    public NpgsqlDataSource DataSource => Volatile.Read(ref _dataSource) ?? BuildFromOptions(connectionString: null);
+    /// <summary>
+    /// Gets the data source, building it on first use when the host has not started it yet (scripts, tests) and the
+    /// connection string is configured. Building does no I/O; a connection string that only a fallback (the embedded
+    /// server) can provide is resolved asynchronously at host start, never by blocking a thread here.
+    /// </summary>
+    public NpgsqlDataSource DataSource => Volatile.Read(ref _dataSource) ?? BuildFromOptions(ConfiguredConnectionString());
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -138,7 +142,24 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         $"No connection string for PostgreSQL database '{Name}': set 'ConnectionStrings:{Name}' " +
         $"(appsettings.json, or the environment variable ConnectionStrings__{Name}) or PostgresOptions.ConnectionString.");
 
-    private NpgsqlDataSource BuildFromOptions(string? connectionString)
+    private string ConfiguredConnectionString()
+    {
+        if (!string.IsNullOrWhiteSpace(_options.ConnectionString))
+        {
+            return _options.ConnectionString;
+        }
+
+        if (_fallback is null)
+        {
+            throw MissingConnectionString();
+        }
+
+        throw new InvalidOperationException(
+            $"The data source of PostgreSQL database '{Name}' is not built yet: its connection string comes from {_fallback.Source}, " +
+            "which the host resolves when it starts. Resolve NpgsqlDataSource, Db or Atomic after the host has started (app.StartAsync or app.Run).");
+    }
+
+    private NpgsqlDataSource BuildFromOptions(string connectionString)
     {
         lock (_gate)
         {
@@ -148,9 +169,6 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             }
 
             ObjectDisposedException.ThrowIf(_disposed, this);
-            connectionString ??= string.IsNullOrWhiteSpace(_options.ConnectionString)
-                ? ResolveFallbackAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
-                : _options.ConnectionString;
 
             var builder = new NpgsqlDataSourceBuilder(connectionString);
             builder.UseLoggerFactory(_loggerFactory);

@@ -42,8 +42,12 @@ public sealed class PostgresOptions
     /// </remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The test connection every request uses instead of the pool (PgKit.Testing's rollback mode), or null.</summary>
-    internal IConnectionPin? Pin { get; set; }
+    /// <summary>
+    /// Gets or sets one connection, inside a test's transaction, that every request uses in turn instead of the pool:
+    /// PgKit.Testing.AspNetCore's rollback mode sets it. Leave it unset in an app.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: requests use the pool.</value>
+    public IConnectionPin? ConnectionPin { get; set; }
 
     internal List<InitHook> InitHooks { get; } = [];
 

@@ -8,7 +8,7 @@ public sealed partial class Migrator
 {
     private async Task<List<HistoryRow>?> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = _settings.Table.Sql } } };
+        var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = _settings.Table.ToString() } } };
         await using (exists.ConfigureAwait(false))
         {
             if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
@@ -17,7 +17,7 @@ public sealed partial class Migrator
             }
         }
 
-        var select = new NpgsqlCommand($"SELECT version, name, checksum, applied_at, duration_ms, applied_by FROM {_settings.Table.Sql} ORDER BY version", connection);
+        var select = new NpgsqlCommand($"SELECT version, name, checksum, applied_at, duration_ms, applied_by FROM {_settings.Table.ToString()} ORDER BY version", connection);
         await using (select.ConfigureAwait(false))
         {
             var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +44,7 @@ public sealed partial class Migrator
         ExecuteAsync(
             connection,
             $"""
-            CREATE TABLE IF NOT EXISTS {_settings.Table.Sql} (
+            CREATE TABLE IF NOT EXISTS {_settings.Table.ToString()} (
                 version bigint PRIMARY KEY,
                 name text NOT NULL,
                 checksum text NOT NULL,
@@ -199,10 +199,10 @@ public sealed partial class Migrator
 
     private Task RecordAsync(NpgsqlConnection connection, Migration migration, bool down, TimeSpan elapsed, CancellationToken cancellationToken) =>
         down
-            ? ExecuteAsync(connection, $"DELETE FROM {_settings.Table.Sql} WHERE version = $1", cancellationToken, migration.Version)
+            ? ExecuteAsync(connection, $"DELETE FROM {_settings.Table.ToString()} WHERE version = $1", cancellationToken, migration.Version)
             : ExecuteAsync(
                 connection,
-                $"INSERT INTO {_settings.Table.Sql} (version, name, checksum, duration_ms, applied_by) VALUES ($1, $2, $3, $4, $5)",
+                $"INSERT INTO {_settings.Table.ToString()} (version, name, checksum, duration_ms, applied_by) VALUES ($1, $2, $3, $4, $5)",
                 cancellationToken,
                 migration.Version,
                 migration.Name,

@@ -1,14 +1,15 @@
 using Npgsql;
 
-namespace PgKit.AspNetCore.Sessions;
+namespace PgKit.AspNetCore;
 
 /// <summary>
 /// One connection, already inside a transaction, that every request session of a database uses in turn instead of
-/// the pool: the seam PgKit.Testing's rollback mode plugs into (<c>PostgresOptions.Pin</c>). Request transactions
-/// become savepoints of <see cref="Transaction"/>, so whatever the application "commits" is still rolled back at the
-/// end of the test.
+/// the pool: the seam PgKit.Testing.AspNetCore's rollback mode plugs into (<see cref="PostgresOptions.ConnectionPin"/>).
+/// Request transactions become savepoints of <see cref="Transaction"/>, so whatever the application "commits" is still
+/// rolled back at the end of the test.
 /// </summary>
-internal interface IConnectionPin
+/// <remarks>For test kits, not for apps: a pinned database serves one request at a time.</remarks>
+public interface IConnectionPin
 {
     /// <summary>Gets the outer transaction that request transactions nest in.</summary>
     NpgsqlTransaction Transaction { get; }

@@ -1,7 +1,7 @@
 using Xunit;
 using Xunit.Abstractions;
 
-namespace PgKit.Testing;
+namespace PgKit.Testing.AspNetCore;
 
 /// <summary>
 /// A base for the test classes of an app: gives each test a <see cref="Client"/> and, in rollback mode, the transaction

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PgKit.AspNetCore;
-using PgKit.AspNetCore.Embedded;
-using PgKit.AspNetCore.Hosting;
+using PgKit.Embedded.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-namespace PgKit.AspNetCore.Hosting;
+namespace PgKit.AspNetCore;
 
 /// <summary>
 /// The seam for the embedded default: asked for a connection string when a database has none configured
@@ -6,10 +6,11 @@ namespace PgKit.AspNetCore.Hosting;
 /// </summary>
 /// <remarks>
 /// Nothing registers an implementation by default: a missing connection string is a startup error naming the setting.
-/// <c>UseEmbeddedServerInDevelopment</c> registers one that starts a private server and returns its connection string.
+/// PgKit.Embedded.AspNetCore's <c>UseEmbeddedServerInDevelopment</c> registers one that starts a private server and
+/// returns its connection string. Register an implementation as a singleton; PgKit asks it once per database at start.
 /// When several can provide one, the last registration wins.
 /// </remarks>
-internal interface IConnectionStringFallback
+public interface IConnectionStringFallback
 {
     /// <summary>Gets whether this fallback can provide a connection string in the current environment.</summary>
     bool CanProvide { get; }

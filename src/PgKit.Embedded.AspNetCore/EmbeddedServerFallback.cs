@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PgKit.AspNetCore.Hosting;
+using PgKit.AspNetCore;
 using PgKit.Embedded;
 
-namespace PgKit.AspNetCore.Embedded;
+namespace PgKit.Embedded.AspNetCore;
 
 /// <summary>
 /// The embedded default: when a database has no connection string and the app runs in Development (or opted in
@@ -18,7 +18,7 @@ internal sealed partial class EmbeddedServerFallback(
     ILoggerFactory loggerFactory) : IConnectionStringFallback, IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ILogger _logger = loggerFactory.CreateLogger("PgKit.AspNetCore.Embedded");
+    private readonly ILogger _logger = loggerFactory.CreateLogger("PgKit.Embedded.AspNetCore");
     private PostgresServer? _server;
 
     public bool CanProvide => environment.IsDevelopment() || options.Value.AllowOutsideDevelopment;

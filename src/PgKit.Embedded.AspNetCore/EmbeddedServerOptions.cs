@@ -1,4 +1,4 @@
-namespace PgKit.AspNetCore.Embedded;
+namespace PgKit.Embedded.AspNetCore;
 
 /// <summary>Where the embedded default may start (set by <c>UseEmbeddedServerInDevelopment</c> or <c>UseEmbeddedServerInEveryEnvironment</c>).</summary>
 internal sealed class EmbeddedServerOptions

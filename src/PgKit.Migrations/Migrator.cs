@@ -305,12 +305,12 @@ public sealed partial class Migrator
                 {
                     if (!files.TryGetValue(row.Version, out var file))
                     {
-                        await ExecuteAsync(connection, $"DELETE FROM {_settings.Table.Sql} WHERE version = $1", cancellationToken, row.Version).ConfigureAwait(false);
+                        await ExecuteAsync(connection, $"DELETE FROM {_settings.Table.ToString()} WHERE version = $1", cancellationToken, row.Version).ConfigureAwait(false);
                         forgotten.Add(row.Version);
                     }
                     else if (!string.Equals(file.Checksum, row.Checksum, StringComparison.Ordinal) || !string.Equals(file.Name, row.Name, StringComparison.Ordinal))
                     {
-                        await ExecuteAsync(connection, $"UPDATE {_settings.Table.Sql} SET checksum = $2, name = $3 WHERE version = $1", cancellationToken, row.Version, file.Checksum, file.Name).ConfigureAwait(false);
+                        await ExecuteAsync(connection, $"UPDATE {_settings.Table.ToString()} SET checksum = $2, name = $3 WHERE version = $1", cancellationToken, row.Version, file.Checksum, file.Name).ConfigureAwait(false);
                         rechecksummed.Add(row.Version);
                     }
                 }

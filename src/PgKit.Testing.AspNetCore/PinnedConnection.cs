@@ -1,7 +1,7 @@
 using Npgsql;
-using PgKit.AspNetCore.Sessions;
+using PgKit.AspNetCore;
 
-namespace PgKit.Testing;
+namespace PgKit.Testing.AspNetCore;
 
 /// <summary>
 /// The one connection of a class in rollback mode: each test runs in a transaction on it that is rolled back at the end.

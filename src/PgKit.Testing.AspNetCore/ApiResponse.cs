@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 
-namespace PgKit.Testing;
+namespace PgKit.Testing.AspNetCore;
 
 /// <summary>An HTTP response read in full, with its body deserialized on demand with the app's JSON options.</summary>
 public sealed class ApiResponse

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
 
-namespace PgKit.Testing;
+namespace PgKit.Testing.AspNetCore;
 
 /// <summary>
 /// An <see cref="HttpClient"/> for the app under test that writes request bodies and reads responses with the app's own

@@ -8,7 +8,7 @@ using PgKit.AspNetCore;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace PgKit.Testing;
+namespace PgKit.Testing.AspNetCore;
 
 /// <summary>
 /// Runs the app under test in memory (a <see cref="WebApplicationFactory{TEntryPoint}"/>) against a database of its own,
@@ -118,7 +118,7 @@ public class PostgresAppFactory<TProgram> : WebApplicationFactory<TProgram>, IAs
         builder.ConfigureServices(services => services.PostConfigure<PostgresOptions>(name, options =>
         {
             options.ConnectionString = database.ConnectionString;
-            options.Pin = _pin;
+            options.ConnectionPin = _pin;
         }));
     }
 
