@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Npgsql;
 using PgKit.Embedded;
 using PgKit.Migrations;
@@ -35,9 +36,15 @@ internal static class CliApp
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static RootCommand Build(CliContext context)
+    internal static Command Build(CliContext context)
     {
-        var root = new RootCommand("pgkit: migrations and the embedded PostgreSQL server for PgKit apps.");
+        // A plain Command named "pgkit" rather than RootCommand: RootCommand takes its name from the executable, which
+        // is PgKit.Cli (dotnet PgKit.Cli.dll, or the tool shim's assembly), so help would say "Usage: PgKit.Cli".
+        // Command.Name cannot be set afterwards, so the help and version options RootCommand adds are added here.
+        var root = new Command("pgkit", "pgkit: migrations and the embedded PostgreSQL server for PgKit apps.")
+        {
+            Options = { new HelpOption(), new VersionOption() },
+        };
         root.Options.Add(Verbose);
         root.Subcommands.Add(MigrateCommands.Build(context));
         root.Subcommands.Add(DbCommands.Build(context));
