@@ -183,7 +183,7 @@ public sealed class MigrateCommandTests : IDisposable
         var result = await Tool.RunAsync(_folder, "migrate", "verify", "-c", db.ConnectionString);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("0002_add_index.sql: the down part does not undo the up part", result.Error);
+        Assert.Contains("error: 0002_add_index.sql: the down part does not undo the up part", result.Error);
         Assert.Contains("author_name", result.Error);
         Assert.Contains("verify found 1 problem", result.Error);
     }
@@ -212,6 +212,10 @@ public sealed class MigrateCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: ", result.Error);
+
+        // Every line, the hint to run --help included: scripts and CI logs find errors by that prefix.
+        Assert.All(result.Error.TrimEnd().Split('\n'), line => Assert.StartsWith("error: ", line));
+        Assert.Contains("pgkit --help", result.Error);
     }
 
     [Fact]
