@@ -130,10 +130,38 @@ internal static class MigrateCommands
             }
 
             var run = await migrator.UpAsync(result.GetValue(to), cancellationToken).ConfigureAwait(false);
-            context.Output.WriteLine(run.Head is { } head ? $"Up to date at version {Version(head)}." : "No migrations to apply.");
+
+            // "Up to date" only when nothing is left: after --to (or a run another migrator finished first) the files
+            // may still hold pending migrations, so ask the history rather than assume.
+            var status = await migrator.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var pending = status.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.OutOfOrder).Select(e => e.Version).ToList();
+            context.Output.WriteLine(UpSummary(run, pending));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    internal static string UpSummary(MigrationRunResult run, IReadOnlyList<long> pending)
+    {
+        var at = run.Head is { } head ? $"version {Version(head)}" : "no version (nothing applied)";
+        var left = pending.Count switch
+        {
+            0 => null,
+            1 => $"1 migration still pending ({Version(pending[0])})",
+            <= 5 => $"{pending.Count} migrations still pending ({string.Join(", ", pending.Select(Version))})",
+            _ => $"{pending.Count} migrations still pending ({string.Join(", ", pending.Take(5).Select(Version))}, ...)",
+        };
+        if (run.Changed)
+        {
+            return left is null ? $"Up to date at {at}." : $"Migrated to {at}; {left}.";
+        }
+
+        if (left is not null)
+        {
+            return $"Nothing applied; at {at}, {left}.";
+        }
+
+        return run.Head is null ? "No migrations to apply." : $"Nothing to apply: already up to date at {at}.";
     }
 
     private static Command Down(CliContext context)
