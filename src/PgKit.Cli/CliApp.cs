@@ -73,6 +73,7 @@ internal static class CliApp
             Options = { new HelpOption(), new VersionOption() },
         };
         root.Options.Add(Verbose);
+        root.Options.Add(ProjectFolder.Option);
         root.Subcommands.Add(MigrateCommands.Build(context));
         root.Subcommands.Add(DbCommands.Build(context));
         return root;

@@ -35,6 +35,9 @@ internal sealed class CliContext
 
     public Func<string, string?> GetVariable { get; }
 
+    /// <summary>The project folder once <see cref="ProjectFolder.Resolve"/> has found it for this run.</summary>
+    public string? ProjectDirectory { get; set; }
+
     public TextWriter Output { get; }
 
     public TextWriter Error { get; }

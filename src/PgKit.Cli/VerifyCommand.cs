@@ -17,7 +17,7 @@ internal static class VerifyCommand
         var options = MigrateCommands.Options(result, context);
         options.Logger = null; // verify reports findings, not each step
         var migrations = options.Source!.Load();
-        var resolved = ConnectionResolver.TryResolve(MigrateCommands.ConnectionOption(result), context);
+        var resolved = ConnectionResolver.TryResolve(MigrateCommands.ConnectionOption(result), context, ProjectFolder.Resolve(result, context));
         PostgresServer? server = null;
         string serverConnection;
         if (resolved is { } r)

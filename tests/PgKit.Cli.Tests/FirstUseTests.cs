@@ -112,4 +112,146 @@ public sealed class FirstUseTests : IDisposable
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{await stderr}");
         return output;
     }
+
+    [Fact]
+    public async Task DefaultMigrationsFolder_IsMigrations_AsInTheDocs_OrMigrationsLowerCase()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        WriteFile("Migrations/0001_a.sql", "CREATE TABLE from_capital (id int);\n");
+
+        var status = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        var created = await Tool.RunAsync(_folder, "migrate", "new", "second");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("0 applied, 1 pending.", status.Output);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.True(File.Exists(Path.Combine(_folder, "Migrations", "0002_second.sql")), created.ToString());
+
+        // Both names (they can coexist where case matters): the one with .sql files, here beside EF Core's C# files.
+        Directory.Move(Path.Combine(_folder, "Migrations"), Path.Combine(_folder, "migrations"));
+        WriteFile("Migrations/20250101_Init.cs", "// EF Core\n");
+        var up = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.True(await db.TableExistsAsync("from_capital"));
+
+        // Both with .sql files: ambiguous, so the tool asks for --dir rather than guess.
+        WriteFile("Migrations/0001_other.sql", "SELECT 1;\n");
+        var both = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
+        Assert.Equal(2, both.ExitCode);
+        Assert.StartsWith("error: Both Migrations/ and migrations/", both.Error);
+        Assert.Contains("--dir", both.Error);
+    }
+
+    [Fact]
+    public async Task New_InAFolderWithoutMigrations_CreatesMigrationsCapitalised()
+    {
+        var result = await Tool.RunAsync(_folder, "migrate", "new", "init");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(Path.Combine(_folder, "Migrations", "0001_init.sql")), result.ToString());
+    }
+
+    [Fact]
+    public async Task Migrate_FromTheSolutionRoot_UsesTheAppProject_ItsMigrationsAndItsAppsettings()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        WriteSolution();
+        WriteFile("src/Shop.Api/appsettings.Development.json", $$"""{ "ConnectionStrings": { "Postgres": "{{db.ConnectionString}}" } }""");
+
+        var up = await Tool.RunAsync(_folder, "migrate", "up");
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.Contains("Applied 0001_create_shop.sql", up.Output);
+        Assert.Contains("note: using the project in src/Shop.Api", up.Error);
+        Assert.True(await db.TableExistsAsync("shop"));
+
+        // --project names it explicitly, as a folder or as the .csproj, from anywhere.
+        var byFolder = await Tool.RunAsync(Path.Combine(_folder, "tests"), "migrate", "status", "--project", "../src/Shop.Api");
+        var byFile = await Tool.RunAsync(_folder, "migrate", "status", "-p", "src/Shop.Api/Shop.Api.csproj");
+        Assert.True(byFolder.ExitCode == 0, byFolder.ToString());
+        Assert.Contains("1 applied, 0 pending.", byFolder.Output);
+        Assert.Equal(string.Empty, byFolder.Error);
+        Assert.True(byFile.ExitCode == 0, byFile.ToString());
+        Assert.Contains("1 applied, 0 pending.", byFile.Output);
+    }
+
+    [Fact]
+    public async Task FromTheSolutionRoot_TwoPossibleApps_FailsSayingWhatToPass()
+    {
+        WriteSolution();
+        WriteFile("src/Admin.Api/Admin.Api.csproj", Csproj("""<PackageReference Include="PgKit.AspNetCore" Version="1.0.0" />"""));
+        WriteFile("src/Admin.Api/Migrations/0001_create_admin.sql", "CREATE TABLE admin (id int);\n");
+
+        var result = await Tool.RunAsync(_folder, "migrate", "status", "-c", "Host=127.0.0.1");
+        var db = await Tool.RunAsync(_folder, "db", "status");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains("--project <path>", result.Error);
+        Assert.Contains("--project src/Admin.Api", result.Error);
+        Assert.Contains("--project src/Shop.Api", result.Error);
+        Assert.DoesNotContain("Shop.Api.Tests", result.Error);
+        Assert.Equal(2, db.ExitCode);
+        Assert.Contains("--project src/Shop.Api", db.Error);
+    }
+
+    [Fact]
+    public async Task Db_FromTheSolutionRoot_IsTheServerOfTheAppProject()
+    {
+        WriteSolution();
+        var project = Path.Combine(_folder, "src", "Shop.Api");
+        try
+        {
+            var start = await Tool.RunProcessAsync(_folder, null, "db", "start");
+            Assert.True(start.ExitCode == 0, start.ToString());
+            Assert.Contains(Path.Combine(project, ".pgkit", "db"), start.Output);
+            Assert.False(Directory.Exists(Path.Combine(_folder, ".pgkit")));
+
+            // The same server as the one of the project folder itself (where the app runs).
+            var fromProject = await Tool.RunAsync(project, "db", "url");
+            var fromRoot = await Tool.RunAsync(_folder, "db", "url");
+            Assert.True(fromProject.ExitCode == 0, fromProject.ToString());
+            Assert.Equal(fromProject.Output, fromRoot.Output);
+            Assert.StartsWith("postgres://", fromRoot.Output);
+        }
+        finally
+        {
+            await Tool.RunAsync(project, "db", "stop");
+        }
+    }
+
+    [Fact]
+    public async Task New_FromTheSolutionRoot_BeforeTheFirstMigration_GoesToTheWebAppReferencingPgKit()
+    {
+        WriteFile("Shop.slnx", "<Solution />\n");
+        WriteFile("src/Shop.Api/Shop.Api.csproj", Csproj("""<ProjectReference Include="..\..\lib\PgKit.AspNetCore\PgKit.AspNetCore.csproj"/>"""));
+        WriteFile("src/Shop.Data/Shop.Data.csproj", Csproj("""<PackageReference Include="PgKit.AspNetCore" Version="1.0.0" />""", "Microsoft.NET.Sdk"));
+        WriteFile("src/Other.Web/Other.Web.csproj", Csproj("""<PackageReference Include="Npgsql" Version="10.0.0" />"""));
+
+        var result = await Tool.RunAsync(_folder, "migrate", "new", "init");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(Path.Combine(_folder, "src", "Shop.Api", "Migrations", "0001_init.sql")), result.ToString());
+        Assert.Contains("Created src/Shop.Api/Migrations/0001_init.sql", result.Output);
+    }
+
+    // A solution as `dotnet new` lays it out: the app under src/ with its migrations, its tests under tests/.
+    private void WriteSolution()
+    {
+        WriteFile("Shop.slnx", "<Solution />\n");
+        WriteFile("src/Shop.Api/Shop.Api.csproj", Csproj("""<PackageReference Include="PgKit.AspNetCore" Version="1.0.0" />"""));
+        WriteFile("src/Shop.Api/Migrations/0001_create_shop.sql", "CREATE TABLE shop (id int);\n");
+        WriteFile("tests/Shop.Api.Tests/Shop.Api.Tests.csproj", Csproj("""<ProjectReference Include="../../src/Shop.Api/Shop.Api.csproj" /><PackageReference Include="PgKit.AspNetCore" Version="1.0.0" />""", "Microsoft.NET.Sdk"));
+    }
+
+    private static string Csproj(string references, string sdk = "Microsoft.NET.Sdk.Web") =>
+        $"""<Project Sdk="{sdk}"><ItemGroup>{references}</ItemGroup></Project>""";
+
+    private void WriteFile(string relative, string text)
+    {
+        var path = Path.Combine(_folder, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
 }
