@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Npgsql;
 using PgKit.Embedded;
 using PgKit.Migrations;
@@ -12,33 +13,67 @@ internal static class CliApp
     internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Show details (stack traces) of errors.", Recursive = true };
 
     /// <summary>Runs the tool in the current folder with the process environment.</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        RunAsync(args, new CliContext(Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable, output, error), cancellationToken);
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string folder;
+        try
+        {
+            folder = Directory.GetCurrentDirectory();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A shell can sit in a folder that was deleted; without this the runtime prints "Unhandled exception." and aborts.
+            await error.WriteLineAsync("error: The current folder cannot be read (it may have been deleted); cd to the project folder and run pgkit again.").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        return await RunAsync(args, new CliContext(folder, Environment.GetEnvironmentVariable, output, error), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs the tool with an explicit folder and environment.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
-        var root = Build(context);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        try
         {
-            foreach (var parseError in parse.Errors)
+            var root = Build(context);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
             {
-                await context.Error.WriteLineAsync("error: " + parseError.Message).ConfigureAwait(false);
+                // Every line on stderr starts with "error: " (scripts and CI logs grep for it), so the hint to run
+                // --help ends the last error line instead of standing on a line of its own.
+                for (var i = 0; i < parse.Errors.Count; i++)
+                {
+                    var hint = i == parse.Errors.Count - 1 ? " Run 'pgkit --help' for usage." : string.Empty;
+                    await context.Error.WriteLineAsync("error: " + parse.Errors[i].Message + hint).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Usage;
             }
 
-            await context.Error.WriteLineAsync("Run 'pgkit --help' for usage.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false };
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
-
-        var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false };
-        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Command bodies report their own failures (SetAction); this catches what fails around them (building the
+            // tree, parsing, help output), which would otherwise surface as the runtime's "Unhandled exception." dump.
+            var (message, code) = Describe(e);
+            await context.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+            return code;
+        }
     }
 
-    internal static RootCommand Build(CliContext context)
+    internal static Command Build(CliContext context)
     {
-        var root = new RootCommand("pgkit: migrations and the embedded PostgreSQL server for PgKit apps.");
+        // A plain Command named "pgkit" rather than RootCommand: RootCommand takes its name from the executable, which
+        // is PgKit.Cli (dotnet PgKit.Cli.dll, or the tool shim's assembly), so help would say "Usage: PgKit.Cli".
+        // Command.Name cannot be set afterwards, so the help and version options RootCommand adds are added here.
+        var root = new Command("pgkit", "pgkit: migrations and the embedded PostgreSQL server for PgKit apps.")
+        {
+            Options = { new HelpOption(), new VersionOption() },
+        };
         root.Options.Add(Verbose);
+        root.Options.Add(ProjectFolder.Option);
         root.Subcommands.Add(MigrateCommands.Build(context));
         root.Subcommands.Add(DbCommands.Build(context));
         return root;

@@ -7,8 +7,8 @@ namespace PgKit.Cli;
 /// <summary>
 /// Finds the database a command talks to: <c>--connection</c>, then <c>PGKIT_CONNECTION</c>, then <c>DATABASE_URL</c>,
 /// then <c>ConnectionStrings__Postgres</c> (the variable an ASP.NET Core app reads as <c>ConnectionStrings:Postgres</c>),
-/// then <c>ConnectionStrings:Postgres</c> of the app's appsettings files in the current folder, then the running
-/// embedded server of the current folder.
+/// then <c>ConnectionStrings:Postgres</c> of the app's appsettings files in the project folder (see
+/// <see cref="ProjectFolder"/>; the current folder unless told otherwise), then the running embedded server of that folder.
 /// </summary>
 internal static class ConnectionResolver
 {
@@ -20,8 +20,9 @@ internal static class ConnectionResolver
     private static readonly string[] Variables = ["PGKIT_CONNECTION", "DATABASE_URL", "ConnectionStrings__Postgres"];
 
     /// <summary>The connection string and where it came from, or <see langword="null"/> when nothing provides one.</summary>
-    public static (string ConnectionString, string Origin)? TryResolve(string? option, CliContext context)
+    public static (string ConnectionString, string Origin)? TryResolve(string? option, CliContext context, string? projectDirectory = null)
     {
+        var project = projectDirectory ?? context.WorkingDirectory;
         if (!string.IsNullOrWhiteSpace(option))
         {
             return (ToConnectionString(option, "--connection"), "--connection");
@@ -38,25 +39,25 @@ internal static class ConnectionResolver
         // The Development file wins over the base one, as in an app running in Development.
         foreach (var file in new[] { "appsettings.Development.json", "appsettings.json" })
         {
-            var path = Path.Combine(context.WorkingDirectory, file);
+            var path = Path.Combine(project, file);
             if (File.Exists(path) && ReadConnectionString(path) is { } fromFile)
             {
                 return (ToConnectionString(fromFile, file), file + " (ConnectionStrings:Postgres)");
             }
         }
 
-        var folder = PostgresServerOptions.ForProject(context.WorkingDirectory).DataDirectory!;
+        var folder = PostgresServerOptions.ForProject(project).DataDirectory!;
         if (PostgresServer.FindRunning(folder) is { } running)
         {
             // As the app role, which owns the app's database, so that what a migration creates belongs to the app.
-            return (running.GetAppConnectionString("postgres"), "the embedded server of this folder");
+            return (running.GetAppConnectionString("postgres"), "the embedded server of the project folder");
         }
 
         return null;
     }
 
-    public static (string ConnectionString, string Origin) Resolve(string? option, CliContext context) =>
-        TryResolve(option, context) ?? throw new CliException($"No database to connect to: {HowToProvide}.");
+    public static (string ConnectionString, string Origin) Resolve(string? option, CliContext context, string? projectDirectory = null) =>
+        TryResolve(option, context, projectDirectory) ?? throw new CliException($"No database to connect to: {HowToProvide}.");
 
     /// <summary>Accepts an Npgsql connection string or a <c>postgres://</c> / <c>postgresql://</c> URL.</summary>
     public static string ToConnectionString(string value, string origin)
@@ -209,7 +210,7 @@ internal static class ConnectionResolver
         }
         catch (JsonException e)
         {
-            throw new CliException($"{Path.GetFileName(path)} in the current folder is not valid JSON ({e.Message}).", ExitCodes.Failed, e);
+            throw new CliException($"{path} is not valid JSON ({e.Message}).", ExitCodes.Failed, e);
         }
     }
 }

@@ -4,17 +4,20 @@ using PgKit.Embedded;
 
 namespace PgKit.Cli;
 
-/// <summary><c>pgkit db start | stop | status | url | psql</c>: the persistent embedded server of the current folder.</summary>
+/// <summary>
+/// <c>pgkit db start | stop | status | url | psql</c>: the persistent embedded server of the project folder (see
+/// <see cref="ProjectFolder"/>), the same one the app started there uses.
+/// </summary>
 internal static class DbCommands
 {
     public static Command Build(CliContext context)
     {
-        var db = new Command("db", "The persistent embedded PostgreSQL server of the current folder (.pgkit/db).");
+        var db = new Command("db", "The persistent embedded PostgreSQL server of the project folder (.pgkit/db).");
 
-        var start = new Command("start", "Start the server for this folder and leave it running.");
-        CliApp.SetAction(start, context, async (_, cancellationToken) =>
+        var start = new Command("start", "Start the server of the project folder and leave it running.");
+        CliApp.SetAction(start, context, async (result, cancellationToken) =>
         {
-            var options = PostgresServerOptions.ForProject(context.WorkingDirectory);
+            var options = PostgresServerOptions.ForProject(ProjectFolder.Resolve(result, context));
             options.StopOnDispose = false;
             var server = await PostgresServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
             await using (server.ConfigureAwait(false))
@@ -29,19 +32,19 @@ internal static class DbCommands
             return ExitCodes.Success;
         });
 
-        var stop = new Command("stop", "Stop the server of this folder; the data is kept.");
-        CliApp.SetAction(stop, context, async (_, cancellationToken) =>
+        var stop = new Command("stop", "Stop the server of the project folder; the data is kept.");
+        CliApp.SetAction(stop, context, async (result, cancellationToken) =>
         {
-            var options = PostgresServerOptions.ForProject(context.WorkingDirectory);
+            var options = PostgresServerOptions.ForProject(ProjectFolder.Resolve(result, context));
             var stopped = await PostgresServer.StopPersistentAsync(options.DataDirectory!, options, cancellationToken).ConfigureAwait(false);
-            context.Output.WriteLine(stopped ? "Stopped the server of this folder." : "No server was running for this folder.");
+            context.Output.WriteLine(stopped ? "Stopped the server of the project folder." : "No server was running for the project folder.");
             return ExitCodes.Success;
         });
 
-        var status = new Command("status", "Tell whether the server of this folder is running, and where.");
-        CliApp.SetAction(status, context, (_, _) =>
+        var status = new Command("status", "Tell whether the server of the project folder is running, and where.");
+        CliApp.SetAction(status, context, (result, _) =>
         {
-            if (Find(context) is { } running)
+            if (Find(result, context) is { } running)
             {
                 context.Output.WriteLine($"Running: 127.0.0.1:{running.Port}, process {running.ProcessId}, data {running.DataDirectory}.");
                 context.Output.WriteLine($"URL: {running.Url}");
@@ -55,17 +58,17 @@ internal static class DbCommands
         });
 
         var url = new Command("url", "Print the server's postgres:// URL (for psql, DATABASE_URL or other tools).");
-        CliApp.SetAction(url, context, (_, _) =>
+        CliApp.SetAction(url, context, (result, _) =>
         {
-            context.Output.WriteLine(Require(context).Url);
+            context.Output.WriteLine(Require(result, context).Url);
             return Task.FromResult(ExitCodes.Success);
         });
 
         var extra = new Argument<string[]>("psql-arguments") { Description = "Arguments passed to psql (after --).", Arity = ArgumentArity.ZeroOrMore };
-        var psql = new Command("psql", "Open psql on the server of this folder.") { Arguments = { extra } };
+        var psql = new Command("psql", "Open psql on the server of the project folder.") { Arguments = { extra } };
         CliApp.SetAction(psql, context, async (result, cancellationToken) =>
         {
-            var running = Require(context);
+            var running = Require(result, context);
             var path = "psql";
             try
             {
@@ -98,9 +101,9 @@ internal static class DbCommands
         return db;
     }
 
-    private static RunningServer? Find(CliContext context) =>
-        PostgresServer.FindRunning(PostgresServerOptions.ForProject(context.WorkingDirectory).DataDirectory!);
+    private static RunningServer? Find(ParseResult result, CliContext context) =>
+        PostgresServer.FindRunning(PostgresServerOptions.ForProject(ProjectFolder.Resolve(result, context)).DataDirectory!);
 
-    private static RunningServer Require(CliContext context) =>
-        Find(context) ?? throw new CliException("No embedded server is running for this folder; start it with 'pgkit db start'.");
+    private static RunningServer Require(ParseResult result, CliContext context) =>
+        Find(result, context) ?? throw new CliException("No embedded server is running for the project folder; start it with 'pgkit db start'.");
 }

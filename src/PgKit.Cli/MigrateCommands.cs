@@ -17,8 +17,7 @@ internal static class MigrateCommands
 
     private static readonly Option<string> Dir = new("--dir", "-d")
     {
-        Description = "The migrations folder.",
-        DefaultValueFactory = _ => "migrations",
+        Description = "The migrations folder (default: Migrations/ or migrations/ of the project folder).",
         Recursive = true,
     };
 
@@ -53,7 +52,7 @@ internal static class MigrateCommands
     {
         var options = new MigrationOptions
         {
-            Source = MigrationSource.FromDirectory(context.ResolvePath(result.GetValue(Dir)!)),
+            Source = MigrationSource.FromDirectory(MigrationsDirectory(result, context, creating: false)),
             AllowOutOfOrder = result.GetValue(AllowOutOfOrder),
             Logger = new ProgressLogger(context.Output),
         };
@@ -81,7 +80,33 @@ internal static class MigrateCommands
     }
 
     internal static Migrator Migrator(ParseResult result, CliContext context) =>
-        new(ConnectionResolver.Resolve(result.GetValue(Connection), context).ConnectionString, Options(result, context));
+        new(ConnectionResolver.Resolve(result.GetValue(Connection), context, ProjectFolder.Resolve(result, context)).ConnectionString, Options(result, context));
+
+    /// <summary>
+    /// <c>--dir</c> (relative to the current folder, as the shell completes it), else the project's <c>Migrations/</c>
+    /// or <c>migrations/</c>; <c>new</c> creates <c>Migrations/</c> when there is neither.
+    /// </summary>
+    internal static string MigrationsDirectory(ParseResult result, CliContext context, bool creating)
+    {
+        if (result.GetValue(Dir) is { Length: > 0 } dir)
+        {
+            return context.ResolvePath(dir);
+        }
+
+        var project = ProjectFolder.Resolve(result, context);
+        if (MigrationsFolder.Find(project) is { } found)
+        {
+            return found;
+        }
+
+        if (creating)
+        {
+            return Path.Combine(project, MigrationsFolder.Preferred);
+        }
+
+        var where = Path.GetRelativePath(context.WorkingDirectory, project) is "." ? "The current folder" : $"The project folder {project}";
+        throw new CliException($"{where} has no Migrations/ (or migrations/) folder; create the first migration with 'pgkit migrate new NAME', or pass --dir.");
+    }
 
     internal static string? ConnectionOption(ParseResult result) => result.GetValue(Connection);
 
@@ -100,7 +125,7 @@ internal static class MigrateCommands
                 throw CliException.Usage("The migration name needs at least one letter or digit, for example 'create_author'.");
             }
 
-            var dir = context.ResolvePath(result.GetValue(Dir)!);
+            var dir = MigrationsDirectory(result, context, creating: true);
             Directory.CreateDirectory(dir);
             var next = Directory.EnumerateFiles(dir, "*.sql")
                 .Select(f => Migration.TryParseFileName(Path.GetFileName(f), out var v, out _) ? v : 0)
@@ -130,10 +155,38 @@ internal static class MigrateCommands
             }
 
             var run = await migrator.UpAsync(result.GetValue(to), cancellationToken).ConfigureAwait(false);
-            context.Output.WriteLine(run.Head is { } head ? $"Up to date at version {Version(head)}." : "No migrations to apply.");
+
+            // "Up to date" only when nothing is left: after --to (or a run another migrator finished first) the files
+            // may still hold pending migrations, so ask the history rather than assume.
+            var status = await migrator.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var pending = status.Entries.Where(e => e.State is MigrationState.Pending or MigrationState.OutOfOrder).Select(e => e.Version).ToList();
+            context.Output.WriteLine(UpSummary(run, pending));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    internal static string UpSummary(MigrationRunResult run, IReadOnlyList<long> pending)
+    {
+        var at = run.Head is { } head ? $"version {Version(head)}" : "no version (nothing applied)";
+        var left = pending.Count switch
+        {
+            0 => null,
+            1 => $"1 migration still pending ({Version(pending[0])})",
+            <= 5 => $"{pending.Count} migrations still pending ({string.Join(", ", pending.Select(Version))})",
+            _ => $"{pending.Count} migrations still pending ({string.Join(", ", pending.Take(5).Select(Version))}, ...)",
+        };
+        if (run.Changed)
+        {
+            return left is null ? $"Up to date at {at}." : $"Migrated to {at}; {left}.";
+        }
+
+        if (left is not null)
+        {
+            return $"Nothing applied; at {at}, {left}.";
+        }
+
+        return run.Head is null ? "No migrations to apply." : $"Nothing to apply: already up to date at {at}.";
     }
 
     private static Command Down(CliContext context)

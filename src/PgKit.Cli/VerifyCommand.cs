@@ -17,7 +17,7 @@ internal static class VerifyCommand
         var options = MigrateCommands.Options(result, context);
         options.Logger = null; // verify reports findings, not each step
         var migrations = options.Source!.Load();
-        var resolved = ConnectionResolver.TryResolve(MigrateCommands.ConnectionOption(result), context);
+        var resolved = ConnectionResolver.TryResolve(MigrateCommands.ConnectionOption(result), context, ProjectFolder.Resolve(result, context));
         PostgresServer? server = null;
         string serverConnection;
         if (resolved is { } r)
@@ -74,7 +74,7 @@ internal static class VerifyCommand
             var m = migrations[i];
             if (m.DownSql is null)
             {
-                context.Error.WriteLine($"{m.FileName}: has no down part, so it and the migrations below it cannot be checked.");
+                context.Error.WriteLine($"error: {m.FileName}: has no down part, so it and the migrations below it cannot be checked.");
                 problems++;
                 break;
             }
@@ -86,7 +86,7 @@ internal static class VerifyCommand
             if (diff.Count > 0)
             {
                 problems++;
-                context.Error.WriteLine($"{m.FileName}: the down part does not undo the up part; the schema after rolling it back differs from the schema before it:");
+                context.Error.WriteLine($"error: {m.FileName}: the down part does not undo the up part; the schema after rolling it back differs from the schema before it:");
                 foreach (var line in diff.Take(10))
                 {
                     context.Error.WriteLine("    " + line);
@@ -108,7 +108,7 @@ internal static class VerifyCommand
         if (second.Count > 0 && rolledBackTo == 0)
         {
             problems++;
-            context.Error.WriteLine("Re-applying every migration after rolling them all back gives a different schema than the first time:");
+            context.Error.WriteLine("error: Re-applying every migration after rolling them all back gives a different schema than the first time:");
             foreach (var line in second.Take(10))
             {
                 context.Error.WriteLine("    " + line);

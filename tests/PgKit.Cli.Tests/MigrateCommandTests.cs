@@ -53,10 +53,12 @@ public sealed class MigrateCommandTests : IDisposable
         var up = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString, "--to", "1");
         Assert.Equal(0, up.ExitCode);
         Assert.Contains("Applied 0001_create_author.sql", up.Output);
-        Assert.Contains("Up to date at version 0001.", up.Output);
+        Assert.Contains("Migrated to version 0001; 1 migration still pending (0002).", up.Output);
+        Assert.DoesNotContain("Up to date", up.Output);
 
         var rest = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString);
         Assert.Contains("Applied 0002_add_email.sql", rest.Output);
+        Assert.Contains("Up to date at version 0002.", rest.Output);
 
         var status = await Tool.RunAsync(_folder, "migrate", "status", "-c", db.ConnectionString);
         Assert.Contains("2 applied, 0 pending.", status.Output);
@@ -67,6 +69,26 @@ public sealed class MigrateCommandTests : IDisposable
         Assert.Contains("Rolled back 0002_add_email.sql", down.Output);
         Assert.Contains("Rolled back 0001_create_author.sql", down.Output);
         Assert.False(await db.TableExistsAsync("author"));
+    }
+
+    [Fact]
+    public async Task Up_To_SaysWhatIsStillPending_AndWhenNothingWasApplied()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        Tool.WriteMigration(_folder, "0001_create_author.sql", CreateAuthor);
+        Tool.WriteMigration(_folder, "0002_add_email.sql", AddEmail);
+        Tool.WriteMigration(_folder, "0003_c.sql", "SELECT 3;\n");
+
+        var to2 = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString, "--to", "2");
+        var again = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString, "--to", "2");
+        var all = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString);
+        var none = await Tool.RunAsync(_folder, "migrate", "up", "-c", db.ConnectionString);
+
+        Assert.True(to2.ExitCode == 0, to2.ToString());
+        Assert.EndsWith("Migrated to version 0002; 1 migration still pending (0003).\n", to2.Output.ReplaceLineEndings("\n"));
+        Assert.Contains("Nothing applied; at version 0002, 1 migration still pending (0003).", again.Output);
+        Assert.Contains("Up to date at version 0003.", all.Output);
+        Assert.Contains("Nothing to apply: already up to date at version 0003.", none.Output);
     }
 
     [Fact]
@@ -183,7 +205,7 @@ public sealed class MigrateCommandTests : IDisposable
         var result = await Tool.RunAsync(_folder, "migrate", "verify", "-c", db.ConnectionString);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("0002_add_index.sql: the down part does not undo the up part", result.Error);
+        Assert.Contains("error: 0002_add_index.sql: the down part does not undo the up part", result.Error);
         Assert.Contains("author_name", result.Error);
         Assert.Contains("verify found 1 problem", result.Error);
     }
@@ -212,6 +234,10 @@ public sealed class MigrateCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: ", result.Error);
+
+        // Every line, the hint to run --help included: scripts and CI logs find errors by that prefix.
+        Assert.All(result.Error.TrimEnd().Split('\n'), line => Assert.StartsWith("error: ", line));
+        Assert.Contains("pgkit --help", result.Error);
     }
 
     [Fact]
