@@ -1,3 +1,5 @@
+using System.Data;
+using PgKit.Mapping;
 using PgKit.Tests.Support;
 
 namespace PgKit.Tests;
@@ -49,6 +51,75 @@ public sealed class RowMaterializationTests(DatabaseFixture db) : IClassFixture<
         var error = await Assert.ThrowsAnyAsync<Exception>(() => connection.QueryAsync<CtorRow>("SELECT 1::bigint AS id, 2::bigint AS score, 'x' AS name, 'not a number' AS maybe"));
         Assert.Contains("maybe", error.ToString(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task Two_result_shapes_of_one_row_type_alternating_are_each_planned_once()
+    {
+        await using var connection = await db.OpenAsync();
+        const string Narrow = "SELECT 1::bigint AS id, 'a' AS name";
+        const string Wide = "SELECT 'b' AS name, 2 AS ignored, 2::bigint AS id";
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(new ShapeRow(1, "a"), (await connection.QueryAsync<ShapeRow>(Narrow, [])).Single());
+            Assert.Equal(new ShapeRow(2, "b"), (await connection.QueryAsync<ShapeRow>(Wide, [])).Single());
+            Assert.Equal(new ShapeRow(1, "a"), await connection.QuerySingleOrDefaultAsync<ShapeRow>(Narrow, []));
+        }
+
+        // One plan (one compiled reader) per shape: the second shape must not push the first out.
+        Assert.Equal(2, RowParsers<ShapeRow>.PlansBuilt);
+    }
+
+    [Fact]
+    public async Task The_plans_of_one_row_type_are_bounded()
+    {
+        await using var connection = await db.OpenAsync();
+        for (var i = 0; i < RowParsers<BoundedRow>.MaxPlans + 4; i++)
+        {
+            Assert.Equal(new BoundedRow(i, "x"), (await connection.QueryAsync<BoundedRow>($"SELECT $1::bigint AS id, 'x' AS name, 0 AS extra_{i}", [(long)i])).Single());
+        }
+
+        Assert.Equal(RowParsers<BoundedRow>.MaxPlans + 4, RowParsers<BoundedRow>.PlansBuilt);
+        Assert.Equal(RowParsers<BoundedRow>.MaxPlans, RowParsers<BoundedRow>.PlansCached);
+    }
+
+    [Fact]
+    public async Task A_value_that_does_not_convert_names_the_column_its_type_and_the_member()
+    {
+        await using var connection = await db.OpenAsync();
+        var text = await Assert.ThrowsAsync<DataException>(() => connection.QueryAsync<Counter>("SELECT 7::bigint AS id, 'abc'::text AS count", []));
+        Assert.Equal(
+            "Cannot read column 'count' (ordinal 1, PostgreSQL type text) into Counter.Count (System.Int32).",
+            text.Message);
+
+        var overflow = await Assert.ThrowsAsync<DataException>(() => connection.QueryAsync<Counter>("SELECT 30000000000::bigint AS count, 7::bigint AS id", []));
+        Assert.Equal(
+            "Cannot read column 'count' (ordinal 0, PostgreSQL type bigint) into Counter.Count (System.Int32).",
+            overflow.Message);
+
+        var uuid = await Assert.ThrowsAsync<DataException>(() => connection.QueryAsync<PropertyRow>("SELECT gen_random_uuid() AS id, 'x' AS label", []));
+        Assert.Equal(
+            "Cannot read column 'id' (ordinal 0, PostgreSQL type uuid) into PropertyRow.Id (System.Int32).",
+            uuid.Message);
+
+        var flag = await Assert.ThrowsAsync<DataException>(() => connection.QueryAsync<Flagged>("SELECT 1 AS id, repeat('long value ', 1000) AS flag", []));
+        Assert.Equal(
+            "Cannot read column 'flag' (ordinal 1, PostgreSQL type text) into Flagged.Flag (System.Boolean).",
+            flag.Message);
+        Assert.DoesNotContain("long value", flag.ToString(), StringComparison.Ordinal);
+
+        // Unchanged: NULL into a non-nullable member is its default (Dapper's rule), and a bigint reads into a bool as Dapper converts it.
+        Assert.Equal(new Counter(7, 0), (await connection.QueryAsync<Counter>("SELECT 7::bigint AS id, NULL::int AS count", [])).Single());
+        Assert.Equal(new Flagged(1, true), (await connection.QueryAsync<Flagged>("SELECT 1 AS id, 7::bigint AS flag", [])).Single());
+        Assert.Equal(1, await connection.ScalarAsync<int>("SELECT 1", [])); // the connection is still usable
+    }
+
+    public sealed record Counter(long Id, int Count);
+
+    public sealed record Flagged(int Id, bool Flag);
+
+    public sealed record ShapeRow(long Id, string Name);
+
+    public sealed record BoundedRow(long Id, string Name);
 
     public sealed record CtorRow(long Id, long Score, string? Name, int? Maybe);
 

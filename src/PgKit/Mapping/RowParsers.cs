@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Reflection;
 using Dapper;
@@ -13,8 +14,15 @@ internal static class RowParsers<T>
         ? Kind.Dapper
         : TypeKinds.IsScalar(typeof(T)) ? Kind.Scalar : TypeKinds.IsValueTuple(typeof(T)) ? Kind.Tuple : Kind.Row;
 
+    /// <summary>The most result shapes kept per row type; a program reading one type in more shapes rebuilds some.</summary>
+    internal const int MaxPlans = 16;
+
+    private static readonly Lock PlansLock = new();
+    private static Plan[] plans = [];
     private static Plan? lastPlan;
+    private static int nextVictim;
     private static ScalarParser<T>? lastScalar;
+    private static int plansBuilt;
 
     private enum Kind
     {
@@ -23,6 +31,12 @@ internal static class RowParsers<T>
         Row,
         Dapper,
     }
+
+    /// <summary>Gets how many result shapes have been planned (and, for rows, compiled) for <typeparamref name="T"/>; for tests.</summary>
+    internal static int PlansBuilt => Volatile.Read(ref plansBuilt);
+
+    /// <summary>Gets how many result shapes are cached for <typeparamref name="T"/>; for tests.</summary>
+    internal static int PlansCached => Volatile.Read(ref plans).Length;
 
     /// <summary>A reader for the rows of <paramref name="reader"/>'s current result; call <see cref="RowReader{T}.Release"/> when done.</summary>
     public static RowReader<T> Create(NpgsqlDataReader reader)
@@ -72,16 +86,59 @@ internal static class RowParsers<T>
 
     private static Plan GetPlan(NpgsqlDataReader reader, Func<NpgsqlDataReader, Plan> build)
     {
-        // Queries of one type nearly always return the same columns, so the last projection is kept and reused when the
-        // reader's names and types match: the hot path then allocates nothing.
-        var plan = lastPlan;
-        if (plan is null || !plan.Matches(reader))
+        // Queries of one type nearly always return the same columns, so the last plan is tried first: the hot path then
+        // allocates nothing. Other shapes (two queries reading one record with different columns) are kept too, up to
+        // MaxPlans per type, so alternating shapes never rebuild (and recompile) a plan on every call.
+        var last = lastPlan;
+        if (last is not null && last.Matches(reader))
         {
-            plan = build(reader);
-            lastPlan = plan;
+            return last;
         }
 
+        if (Find(Volatile.Read(ref plans), reader, skip: last) is { } known)
+        {
+            lastPlan = known;
+            return known;
+        }
+
+        var plan = build(reader);
+        Interlocked.Increment(ref plansBuilt);
+        lock (PlansLock)
+        {
+            // Readers see an immutable array; the rare writer copies it. Past the bound, plans are replaced in turn.
+            var current = plans;
+            if (Find(current, reader, skip: null) is { } raced)
+            {
+                plan = raced;
+            }
+            else if (current.Length < MaxPlans)
+            {
+                Volatile.Write(ref plans, [.. current, plan]);
+            }
+            else
+            {
+                var next = (Plan[])current.Clone();
+                next[nextVictim] = plan;
+                nextVictim = (nextVictim + 1) % MaxPlans;
+                Volatile.Write(ref plans, next);
+            }
+        }
+
+        lastPlan = plan;
         return plan;
+    }
+
+    private static Plan? Find(Plan[] candidates, NpgsqlDataReader reader, Plan? skip)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (!ReferenceEquals(candidate, skip) && candidate.Matches(reader))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private static Plan BuildIdentityPlan(NpgsqlDataReader reader) => BuildPositionalPlan(reader, elementTypes: []);
@@ -104,7 +161,7 @@ internal static class RowParsers<T>
             targets[i] = i < typed ? elementTypes[i] : reader.GetFieldType(i);
         }
 
-        return new Plan(reader, ordinals, names, targets);
+        return new Plan(reader, ordinals, names, targets, positional: true);
     }
 
     private static Plan BuildRowPlan(NpgsqlDataReader reader)
@@ -170,12 +227,18 @@ internal static class RowParsers<T>
     /// </summary>
     internal sealed class Plan
     {
+        private static readonly MethodInfo GetFieldValueMethod =
+            typeof(NpgsqlDataReader).GetMethod(nameof(NpgsqlDataReader.GetFieldValue), [typeof(int)])!;
+
         private readonly string[] sourceNames;
         private readonly Type[] sourceTypes;
         private ProjectedReader? spare;
 
-        public Plan(NpgsqlDataReader reader, int[] ordinals, string[] names, Type[] targets)
+        private readonly bool positional;
+
+        public Plan(NpgsqlDataReader reader, int[] ordinals, string[] names, Type[] targets, bool positional = false)
         {
+            this.positional = positional;
             var count = reader.FieldCount;
             sourceNames = new string[count];
             sourceTypes = new Type[count];
@@ -187,6 +250,7 @@ internal static class RowParsers<T>
 
             Ordinals = ordinals;
             Names = names;
+            Targets = targets;
             Types = new Type[ordinals.Length];
             Adapters = new Func<NpgsqlDataReader, int, object>?[ordinals.Length];
             for (var i = 0; i < ordinals.Length; i++)
@@ -200,6 +264,9 @@ internal static class RowParsers<T>
         public int[] Ordinals { get; }
 
         public string[] Names { get; }
+
+        /// <summary>Gets the type of the member (or tuple element) each exposed column is read into.</summary>
+        public Type[] Targets { get; }
 
         public Type[] Types { get; }
 
@@ -224,7 +291,43 @@ internal static class RowParsers<T>
             Volatile.Write(ref spare, view);
         }
 
-        /// <summary>Reads the current row through Dapper: after the typed reader failed, for Dapper's error naming the column.</summary>
+        /// <summary>
+        /// After reading the current row failed: the error naming the column that does not convert (its name, ordinal and
+        /// PostgreSQL type) and the member it was read into, found by reading each mapped column again on its own.
+        /// </summary>
+        /// <returns>The error, or <see langword="null"/> when every column reads on its own (the failure lies elsewhere).</returns>
+        public DataException? DescribeFailure(NpgsqlDataReader reader)
+        {
+            for (var i = 0; i < Ordinals.Length; i++)
+            {
+                var ordinal = Ordinals[i];
+                if (reader.IsDBNull(ordinal) || TypeKinds.HasDapperHandler(Targets[i]))
+                {
+                    continue; // NULL never fails (it gives the default); a type handler's failure is Dapper's to report.
+                }
+
+                try
+                {
+                    ReadColumn(reader, ordinal, Targets[i], Adapters[i]);
+                }
+                catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException)
+                {
+                    var member = positional ? $"{typeof(T).Name} element {i + 1}" : $"{typeof(T).Name}.{Names[i]}";
+                    var target = Nullable.GetUnderlyingType(Targets[i]) is { } underlying ? underlying.FullName + "?" : Targets[i].FullName;
+
+                    // The value itself stays out: it may be long or private. A FormatException's message quotes it, so that
+                    // one is not kept as the inner exception either.
+                    return new DataException(
+                        $"Cannot read column {PgIdentifier.Display(reader.GetName(ordinal))} (ordinal {ordinal}, PostgreSQL type "
+                        + $"{reader.GetDataTypeName(ordinal)}) into {member} ({target}).",
+                        ex is FormatException ? null : ex);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Reads the current row through Dapper: after the typed reader failed for a reason no column shows.</summary>
         public T ReadThroughDapper(NpgsqlDataReader reader)
         {
             var view = Rent(reader);
@@ -235,6 +338,25 @@ internal static class RowParsers<T>
             finally
             {
                 Return(view);
+            }
+        }
+
+        // One column as the typed reader and the projection read it: typed when Npgsql reads it as the target, else
+        // through the adapter, then cast to the target as the compiled reader does.
+        private static void ReadColumn(NpgsqlDataReader reader, int ordinal, Type target, Func<NpgsqlDataReader, int, object>? adapter)
+        {
+            var underlying = Nullable.GetUnderlyingType(target) ?? target;
+            if (underlying == typeof(object))
+            {
+                return;
+            }
+
+            var value = adapter is null || ColumnAdapters.ReadsFieldValue(adapter)
+                ? GetFieldValueMethod.MakeGenericMethod(underlying).Invoke(reader, BindingFlags.DoNotWrapExceptions, null, [ordinal], null)
+                : adapter(reader, ordinal);
+            if (value is not null && !underlying.IsInstanceOfType(value))
+            {
+                throw new InvalidCastException($"A {value.GetType()} is not a {underlying}.");
             }
         }
 
@@ -317,7 +439,7 @@ internal struct RowReader<T>
 
     public readonly bool IsCreated => scalar is not null || typed is not null || parser is not null;
 
-    public readonly T Read(NpgsqlDataReader reader) => typed is not null ? ReadTyped(reader) : scalar is not null ? scalar.Read(reader) : parser!(source!);
+    public readonly T Read(NpgsqlDataReader reader) => typed is not null ? ReadTyped(reader) : scalar is not null ? scalar.Read(reader) : ReadParsed(reader);
 
     private readonly T ReadTyped(NpgsqlDataReader reader)
     {
@@ -327,8 +449,26 @@ internal struct RowReader<T>
         }
         catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException)
         {
-            // A value that does not convert: the same row again through Dapper, whose error names the column and the value.
-            return plan!.ReadThroughDapper(reader);
+            // A value that does not convert: name the column and the member. Should no single column fail, Dapper reads the row.
+            if (plan!.DescribeFailure(reader) is { } error)
+            {
+                throw error;
+            }
+
+            return plan.ReadThroughDapper(reader);
+        }
+    }
+
+    private readonly T ReadParsed(NpgsqlDataReader reader)
+    {
+        try
+        {
+            return parser!(source!);
+        }
+        catch (DataException) when (plan?.DescribeFailure(reader) is { } error)
+        {
+            // Dapper's own error names a column of the projection, not of the result: name the real one.
+            throw error;
         }
     }
 

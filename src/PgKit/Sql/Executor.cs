@@ -107,6 +107,7 @@ internal static class Executor
             await using (reader.ConfigureAwait(false))
             {
                 var parser = default(RowReader<T>);
+                var ended = false;
                 try
                 {
                     while (true)
@@ -119,13 +120,21 @@ internal static class Executor
                         {
                             hasRow = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                         }
-                        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
+                        catch (PostgresException error)
                         {
-                            throw typed;
+                            // The server ended the statement itself: nothing left to cancel.
+                            ended = true;
+                            if (PgErrors.TryTranslate(error, out var typed))
+                            {
+                                throw typed;
+                            }
+
+                            throw;
                         }
 
                         if (!hasRow)
                         {
+                            ended = true;
                             yield break;
                         }
 
@@ -140,12 +149,36 @@ internal static class Executor
                 finally
                 {
                     parser.Release();
+                    if (!ended)
+                    {
+                        CancelUnreadRows(connection, command);
+                    }
                 }
             }
         }
         finally
         {
             await CloseAsync(connection, opened).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Before a reader left early (break, a cancelled token, an error) is disposed: asks PostgreSQL to cancel the statement.
+    /// Disposing an Npgsql reader reads every remaining row to get back in step with the server, which for a large result
+    /// is the whole read; once the server has the cancel, it stops producing and the dispose only skips what is in
+    /// flight, then swallows the cancellation error. The connection stays usable.
+    /// </summary>
+    /// <remarks>
+    /// Not inside a transaction (or when that cannot be told): a cancelled statement aborts the transaction around it, so
+    /// there the rest is read as before. <see cref="NpgsqlCommand.Cancel"/> sends PostgreSQL's cancel request over a
+    /// short extra connection and returns once the server has it (synchronously; Npgsql has no async cancel), so a
+    /// late cancel cannot hit the next statement. It is a no-op when Npgsql already cancelled for the token.
+    /// </remarks>
+    private static void CancelUnreadRows(NpgsqlConnection connection, NpgsqlCommand command)
+    {
+        if (NpgsqlInternals.InTransaction(connection) == false)
+        {
+            command.Cancel();
         }
     }
 

@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-
 namespace PgKit.Sql;
 
 /// <summary>
 /// Remembers the parsed form of short texts (table names, orderings) that callers pass as literals on every call. Only
-/// successful parses are kept, and at most <see cref="Capacity"/> of them, so made-up names cannot grow it without end.
+/// successful parses are kept, at most <see cref="Capacity"/> of them; past that, texts not used lately make room (see
+/// <see cref="BoundedCache{TKey, TValue}"/>), so made-up names neither grow it without end nor stop it caching.
 /// </summary>
 /// <typeparam name="T">The immutable parsed form.</typeparam>
 internal sealed class ParseCache<T>(Func<string, T> parse)
@@ -12,21 +11,19 @@ internal sealed class ParseCache<T>(Func<string, T> parse)
 {
     public const int Capacity = 1024;
 
-    private readonly ConcurrentDictionary<string, T> entries = new(StringComparer.Ordinal);
+    private readonly BoundedCache<string, T> entries = new(Capacity, StringComparer.Ordinal);
+
+    internal int Count => entries.Count;
 
     public T Get(string text)
     {
-        if (entries.TryGetValue(text, out var parsed))
+        if (entries.TryGet(text, out var parsed))
         {
             return parsed;
         }
 
         parsed = parse(text);
-        if (entries.Count < Capacity)
-        {
-            entries.TryAdd(text, parsed);
-        }
-
+        entries.Add(text, parsed);
         return parsed;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Npgsql;
 
@@ -163,10 +162,13 @@ internal readonly struct SqlSpec
 /// </summary>
 internal static class SqlBuilder
 {
-    /// <summary>The most texts kept; past it statements are built per call (a program generating conditions, say).</summary>
+    /// <summary>
+    /// The most texts kept. Past it, texts not used lately make room (see <see cref="BoundedCache{TKey, TValue}"/>): a
+    /// program generating conditions must not stop every other statement from being cached.
+    /// </summary>
     public const int Capacity = 4096;
 
-    private static readonly ConcurrentDictionary<SqlKey, SqlTemplate> Templates = new();
+    private static readonly BoundedCache<SqlKey, SqlTemplate> Templates = new(Capacity);
 
     internal static int CachedCount => Templates.Count;
 
@@ -201,15 +203,12 @@ internal static class SqlBuilder
             spec.Condition,
             spec.OrderBy?.ToString(),
             spec.Limit ?? -1);
-        if (!Templates.TryGetValue(key, out var template))
+        if (!Templates.TryGet(key, out var template))
         {
             var statement = Statement.ForTemplate();
             Write(statement, spec);
             template = new SqlTemplate(statement.Sql, [.. statement.Slots!]);
-            if (Templates.Count < Capacity)
-            {
-                Templates.TryAdd(key, template);
-            }
+            Templates.Add(key, template);
         }
 
         // The offset changes from page to page: appended per call so one text serves every page.
