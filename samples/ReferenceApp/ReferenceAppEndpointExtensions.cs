@@ -1,3 +1,4 @@
+using ReferenceApp.Api;
 using ReferenceApp.Features.Articles;
 using ReferenceApp.Features.Authors;
 using ReferenceApp.Features.Coupons;
@@ -40,10 +41,12 @@ public static class ReferenceAppEndpointExtensions
                 options.DocumentTitle = "PgKit reference app";
             }));
 
-        app.MapAuthors();
-        app.MapArticles();
-        app.MapCoupons();
-        app.MapItems();
+        // Every feature's ids and numbers in the path and query are parsed strictly (digits only, canonical UUIDs).
+        var api = app.MapGroup("").WithStrictParameters();
+        api.MapAuthors();
+        api.MapArticles();
+        api.MapCoupons();
+        api.MapItems();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
