@@ -5,10 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgKit.AspNetCore;
 using ReferenceApp.Tests.Support;
+using Xunit.Abstractions;
 
 namespace ReferenceApp.Tests;
 
-public sealed class HealthTests(ReferenceAppFactory app) : IClassFixture<ReferenceAppFactory>
+public sealed class HealthTests(ReferenceAppFactory app, ITestOutputHelper output) : IClassFixture<ReferenceAppFactory>
 {
     [Fact]
     public async Task Healthz_IsHealthy_WhenTheDatabaseAnswers()
@@ -76,6 +77,7 @@ public sealed class HealthTests(ReferenceAppFactory app) : IClassFixture<Referen
 
             // The health-check timeout is 1 s by default; a request would wait the 5 s AcquireTimeout for a connection.
             var elapsed = Stopwatch.GetElapsedTime(started);
+            output.WriteLine($"/healthz with the pool exhausted: {(int)exhausted.StatusCode} in {elapsed.TotalMilliseconds:0} ms");
             Assert.True(elapsed < TimeSpan.FromSeconds(3), $"/healthz took {elapsed.TotalMilliseconds:0} ms with the pool exhausted");
             var problem = await exhausted.ReadProblemAsync(503);
             Assert.StartsWith("Unhealthy", (string?)problem["detail"], StringComparison.Ordinal);
