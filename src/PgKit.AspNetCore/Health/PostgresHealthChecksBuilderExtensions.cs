@@ -11,7 +11,7 @@ public static class PostgresHealthChecksBuilderExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>The time a check may take by default: 1 second, the default timeout of a Kubernetes probe.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Adds a readiness check that makes one round trip (<c>SELECT 1</c>) to every registered PostgreSQL database, or to
@@ -27,7 +27,7 @@ public static class PostgresHealthChecksBuilderExtensions
     /// <param name="database">The database to check; <see langword="null"/> (the default) checks every registered database.</param>
     /// <param name="name">The check's name; the default is <c>postgres</c>, or <c>postgres:{database}</c>.</param>
     /// <param name="tags">The check's tags; the default is <c>["ready"]</c>.</param>
-    /// <param name="timeout">The time the whole check may take, connection included; the default is <see cref="DefaultTimeout"/> (1 second).</param>
+    /// <param name="timeout">The time the whole check may take, connection included; the default is 1 second.</param>
     /// <param name="failureStatus">The status reported on failure; the default is <see cref="HealthStatus.Unhealthy"/>.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
     public static IHealthChecksBuilder AddPostgres(
