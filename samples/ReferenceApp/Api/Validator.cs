@@ -52,17 +52,15 @@ internal sealed class Validator
     /// <summary>Adds the error of a value with U+0000 or a length outside the bounds; returns whether it had neither.</summary>
     private bool CheckLength(string field, string value, int minLength, int maxLength)
     {
-        // Over the limit in UTF-16 units may still be within it in characters (surrogate pairs count once); more than
-        // twice the limit cannot be, so a huge value is refused without counting it.
-        var huge = value.Length > 2 * maxLength;
-        var length = huge ? value.Length : value.EnumerateRunes().Count();
+        // Code points, not UTF-16 units: that is what char_length counts in the table's CHECK. (The body limit,
+        // ReferenceAppEndpointExtensions.MaxRequestBodySize, keeps the count short.)
+        var length = value.EnumerateRunes().Count();
         if (length < minLength || length > maxLength)
         {
             var range = minLength == 0
                 ? string.Create(CultureInfo.InvariantCulture, $"at most {maxLength}")
                 : string.Create(CultureInfo.InvariantCulture, $"{minLength} to {maxLength}");
-            var counted = huge ? string.Create(CultureInfo.InvariantCulture, $"over {2 * maxLength}") : length.ToString(CultureInfo.InvariantCulture);
-            Add(field, $"{field} must be {range} characters long (it has {counted}).");
+            Add(field, string.Create(CultureInfo.InvariantCulture, $"{field} must be {range} characters long (it has {length})."));
             return false;
         }
 
