@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -45,6 +46,81 @@ public sealed class HealthAndMetricsTests(HealthAndMetricsFixture db) : IClassFi
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         Assert.Equal("Unhealthy", await notReady.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_AnswersWithinTheDefaultTimeout_WhileThePoolIsExhausted_ThenHealthyAgain()
+    {
+        const int maxPoolSize = 2;
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = maxPoolSize }.ConnectionString;
+        await using var app = await TestApp.StartAsync(connectionString, MapHealth,
+            configure: builder => builder.Services.AddHealthChecks().AddPostgres());
+        var client = app.GetTestClient();
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        var held = new List<NpgsqlConnection>();
+        for (var i = 0; i < maxPoolSize; i++)
+        {
+            held.Add(await dataSource.OpenConnectionAsync());
+        }
+
+        HttpResponseMessage exhausted;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            exhausted = await client.GetAsync("/health/ready");
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        // The default health-check timeout is 1 s: well within a probe's timeout, and well under the 5 s AcquireTimeout.
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"/health/ready took {elapsed.TotalMilliseconds:0} ms with the pool exhausted");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, exhausted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_AnswersWithinItsTimeout_WhenTheServerNeverAnswers()
+    {
+        // A listener that accepts connections and never says a word: the check's own deadline must end the wait,
+        // whatever Npgsql's connect and cancellation timeouts are.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    accepted.Add(await silent.AcceptSocketAsync());
+                }
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        });
+
+        await using var app = await TestApp.StartAsync(
+            $"Host=127.0.0.1;Port={port};Username=nobody;Database=none;Timeout=30;Cancellation Timeout=10000", MapHealth,
+            configure: builder => builder.Services.AddHealthChecks().AddPostgres());
+        var started = Stopwatch.GetTimestamp();
+        using var response = await app.GetTestClient().GetAsync("/health/ready");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        silent.Stop();
+        await accepting;
+        accepted.ForEach(socket => socket.Dispose());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"/health/ready took {elapsed.TotalMilliseconds:0} ms against a silent server");
     }
 
     [Fact]

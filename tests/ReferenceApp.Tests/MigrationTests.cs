@@ -20,7 +20,7 @@ public sealed class MigrationTests
 
         // Back to 0002: the coupon and item tables go, and content is description again, with its data.
         var down = await migrator.DownToAsync(2);
-        Assert.Equal([5L, 4L, 3L], down.Steps.Select(s => s.Version));
+        Assert.Equal([6L, 5L, 4L, 3L], down.Steps.Select(s => s.Version));
         Assert.Equal("The text that must survive", await connection.ScalarAsync<string>("SELECT description FROM article"));
         Assert.Equal(["author_id", "created_at", "description", "id", "title", "updated_at"], await ColumnsAsync(connection, "article"));
 
@@ -36,14 +36,14 @@ public sealed class MigrationTests
         var migrator = new Migrator(database.ConnectionString, new MigrationOptions { Source = ReferenceAppServiceCollectionExtensions.Migrations });
         await using var connection = new NpgsqlConnection(database.ConnectionString);
 
-        Assert.Equal(5, (await migrator.UpAsync()).Steps.Count);
+        Assert.Equal(6, (await migrator.UpAsync()).Steps.Count);
         Assert.Equal(["article", "author", "coupon", "item", "pgkit_migrations"], await TablesAsync(connection));
 
-        Assert.Equal(5, (await migrator.DownToAsync(0)).Steps.Count);
+        Assert.Equal(6, (await migrator.DownToAsync(0)).Steps.Count);
         Assert.Equal(["pgkit_migrations"], await TablesAsync(connection));
         Assert.Equal(0, await connection.ScalarAsync<long>("SELECT count(*) FROM pg_proc WHERE proname = 'set_updated_at'"));
 
-        Assert.Equal(5, (await migrator.UpAsync()).Steps.Count);
+        Assert.Equal(6, (await migrator.UpAsync()).Steps.Count);
         Assert.False(await migrator.HasPendingAsync());
     }
 
@@ -69,6 +69,40 @@ public sealed class MigrationTests
         await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<Guid>("coupon", new { Code = "Z", InitCount = 1, RemainingCount = 2 }));
         await Assert.ThrowsAsync<CheckViolationException>(() => connection.InsertAsync<long>("item", new { Name = new string('n', 65) }));
         await Assert.ThrowsAsync<UniqueViolationException>(() => connection.InsertAsync<long>("item", new { Name = new string('n', 64) }));
+    }
+
+    [Fact]
+    public async Task EveryTextColumn_HasALengthCheck_ThatRefusesAnOversizeValueWrittenWithSql()
+    {
+        await using var database = await ReferenceAppFactory.CreateEmptyDatabaseAsync();
+        await Migrator.MigrateAsync(database.ConnectionString, new MigrationOptions { Source = ReferenceAppServiceCollectionExtensions.Migrations });
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        var author = await connection.ScalarAsync<long>("INSERT INTO author (first_name, last_name) VALUES ('Jean', 'Bob') RETURNING id");
+
+        // The limits of the API (ArticleRules.ContentMaxLength, ItemRules.DescriptionMaxLength), in characters.
+        await connection.ExecuteAsync("INSERT INTO article (author_id, title, content) VALUES ($1, 'At the limit', repeat('é', 20000))", [author]);
+        await connection.ExecuteAsync("INSERT INTO item (name, description) VALUES ('At the limit', repeat('é', 1000))");
+        var content = await Assert.ThrowsAsync<CheckViolationException>(() =>
+            connection.ExecuteAsync("INSERT INTO article (author_id, title, content) VALUES ($1, 'Over', repeat('x', 20001))", [author]));
+        Assert.Equal("article_content_length", content.ConstraintName);
+        var update = await Assert.ThrowsAsync<CheckViolationException>(() => connection.ExecuteAsync("UPDATE article SET content = content || 'x'"));
+        Assert.Equal("article_content_length", update.ConstraintName);
+        var description = await Assert.ThrowsAsync<CheckViolationException>(() =>
+            connection.ExecuteAsync("INSERT INTO item (name, description) VALUES ('Over', repeat('x', 1001))"));
+        Assert.Equal("item_description_length", description.ConstraintName);
+
+        // No text column of the app is left without a CHECK bounding its length.
+        var unbounded = await connection.QueryAsync<string>(
+            """
+            SELECT c.table_name || '.' || c.column_name FROM information_schema.columns c
+            WHERE c.table_schema = 'public' AND c.data_type IN ('text', 'character varying') AND c.table_name <> 'pgkit_migrations'
+              AND NOT EXISTS (
+                SELECT FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+                WHERE t.relname = c.table_name AND k.contype = 'c'
+                  AND pg_get_constraintdef(k.oid) LIKE '%char_length(' || c.column_name || ')%')
+            ORDER BY 1
+            """);
+        Assert.Empty(unbounded);
     }
 
     private static async Task<List<string>> ColumnsAsync(NpgsqlConnection connection, string table) =>

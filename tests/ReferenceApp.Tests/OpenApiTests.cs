@@ -89,6 +89,13 @@ public sealed class OpenApiTests(ReferenceAppFactory app) : IClassFixture<Refere
         Assert.Equal(["author_id", "title", "content"], schemas.GetProperty("ArticleIn").GetProperty("properties").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["code", "init_count", "remaining_count"], schemas.GetProperty("CouponIn").GetProperty("properties").EnumerateObject().Select(p => p.Name));
 
+        // Every text field shows its limit (Migrations/0006_bound_text_lengths.sql), in the PATCH bodies too.
+        Assert.Equal(20_000, schemas.GetProperty("ArticleIn").GetProperty("properties").GetProperty("content").GetProperty("maxLength").GetInt32());
+        Assert.Equal(1_000, schemas.GetProperty("ItemIn").GetProperty("properties").GetProperty("description").GetProperty("maxLength").GetInt32());
+        Assert.Equal(20_000, schemas.GetProperty("ArticlePatch").GetProperty("properties").GetProperty("content").GetProperty("maxLength").GetInt32());
+        Assert.Equal(1_000, schemas.GetProperty("ItemPatch").GetProperty("properties").GetProperty("description").GetProperty("maxLength").GetInt32());
+        Assert.Equal(60, schemas.GetProperty("ArticlePatch").GetProperty("properties").GetProperty("title").GetProperty("maxLength").GetInt32());
+
         // PATCH bodies: every field optional; Optional<T> shows as T, nullable only where null is allowed.
         var itemPatch = schemas.GetProperty("ItemPatch");
         Assert.False(itemPatch.TryGetProperty("required", out _));

@@ -11,7 +11,10 @@ internal sealed class Validator
     /// <summary>Gets the 422 to answer, or <see langword="null"/> when the body broke no rule.</summary>
     public ProblemHttpResult? Problem => _errors is null ? null : ValidationProblems.Result(_errors);
 
-    /// <summary>A required text of 1 to <paramref name="maxLength"/> characters, counted as PostgreSQL's char_length does.</summary>
+    /// <summary>
+    /// A required name, title or code: 1 to <paramref name="maxLength"/> characters, counted as PostgreSQL's char_length
+    /// does, with at least one that is not white space.
+    /// </summary>
     public Validator Text(string field, string? value, int maxLength)
     {
         // Binding already refuses a missing or null field under JsonWire's options; this covers other options.
@@ -23,25 +26,52 @@ internal sealed class Validator
         return OptionalText(field, value, maxLength);
     }
 
-    /// <summary>A text that may be null; when present, 1 to <paramref name="maxLength"/> characters.</summary>
+    /// <summary>A name, title or code that may be null; when present, as <see cref="Text"/> requires.</summary>
     public Validator OptionalText(string field, string? value, int maxLength)
     {
-        if (value is null)
+        if (value is null || !CheckLength(field, value, minLength: 1, maxLength))
         {
             return this;
+        }
+
+        // Inner and surrounding spaces are kept as sent ("Jean Luc"); a value of nothing but white space is no name.
+        return string.IsNullOrWhiteSpace(value) ? Add(field, $"{field} must contain a character other than white space.") : this;
+    }
+
+    /// <summary>A free text (content, description) that may be null or empty; when present, at most <paramref name="maxLength"/> characters.</summary>
+    public Validator LongText(string field, string? value, int maxLength)
+    {
+        if (value is not null)
+        {
+            CheckLength(field, value, minLength: 0, maxLength);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds the error of a value with U+0000 or a length outside the bounds; returns whether it had neither.</summary>
+    private bool CheckLength(string field, string value, int minLength, int maxLength)
+    {
+        // Code points, not UTF-16 units: that is what char_length counts in the table's CHECK. (The body limit,
+        // ReferenceAppEndpointExtensions.MaxRequestBodySize, keeps the count short.)
+        var length = value.EnumerateRunes().Count();
+        if (length < minLength || length > maxLength)
+        {
+            var range = minLength == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"at most {maxLength}")
+                : string.Create(CultureInfo.InvariantCulture, $"{minLength} to {maxLength}");
+            Add(field, string.Create(CultureInfo.InvariantCulture, $"{field} must be {range} characters long (it has {length})."));
+            return false;
         }
 
         if (value.Contains('\0', StringComparison.Ordinal))
         {
             // PostgreSQL text cannot hold U+0000; refusing it here keeps it from becoming a 500.
-            return Add(field, $"{field} must not contain the NUL character.");
+            Add(field, $"{field} must not contain the NUL character.");
+            return false;
         }
 
-        // Code points, not UTF-16 units: that is what char_length counts in the table's CHECK.
-        var length = value.EnumerateRunes().Count();
-        return length < 1 || length > maxLength
-            ? Add(field, string.Create(CultureInfo.InvariantCulture, $"{field} must be 1 to {maxLength} characters long (it has {length})."))
-            : this;
+        return true;
     }
 
     /// <summary>A PATCH field of a non-null column: absent is fine, an explicit null is not.</summary>

@@ -10,10 +10,11 @@ public sealed record ArticlePatch
     /// <summary>The id of the (existing) author to move the article to.</summary>
     public Optional<long> AuthorId { get; init; }
 
-    /// <summary>The new title, 1 to 60 characters.</summary>
+    /// <summary>The new title, 1 to 60 characters, not only white space.</summary>
     [StringLength(ArticleRules.TitleMaxLength, MinimumLength = 1)]
     public Optional<string> Title { get; init; }
 
-    /// <summary>The new text.</summary>
+    /// <summary>The new text, 0 to 20,000 characters.</summary>
+    [StringLength(ArticleRules.ContentMaxLength)]
     public Optional<string> Content { get; init; }
 }

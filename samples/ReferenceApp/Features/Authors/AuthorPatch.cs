@@ -7,11 +7,11 @@ namespace ReferenceApp.Features.Authors;
 /// <remarks>Properties rather than constructor parameters: every field is optional, and the JSON schema exporter cannot render a struct parameter's default.</remarks>
 public sealed record AuthorPatch
 {
-    /// <summary>The new first name, 1 to 25 characters.</summary>
+    /// <summary>The new first name, 1 to 25 characters, not only white space.</summary>
     [StringLength(AuthorRules.NameMaxLength, MinimumLength = 1)]
     public Optional<string> FirstName { get; init; }
 
-    /// <summary>The new last name, 1 to 25 characters.</summary>
+    /// <summary>The new last name, 1 to 25 characters, not only white space.</summary>
     [StringLength(AuthorRules.NameMaxLength, MinimumLength = 1)]
     public Optional<string> LastName { get; init; }
 }

@@ -1,5 +1,8 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using PgKit.AspNetCore;
 
 namespace ReferenceApp.Features.Health;
 
@@ -7,6 +10,11 @@ namespace ReferenceApp.Features.Health;
 /// <c>/healthz</c> (ready: the checks tagged "ready", a round trip to each database) and <c>/livez</c> (the process
 /// answers). Plain handlers rather than <c>MapHealthChecks</c>, so the OpenAPI document lists them too.
 /// </summary>
+/// <remarks>
+/// <c>/healthz</c> answers within the check's timeout (<c>AddPostgres()</c> on the health checks: 1 s by default), also
+/// while every pooled connection is taken, which it reports as 503: this instance cannot serve a database request then.
+/// A 503 carries <c>Retry-After</c>, the same value as PgKit's own 503s (<see cref="PostgresProblemDetailsOptions.RetryAfter"/>).
+/// </remarks>
 public static class HealthEndpoints
 {
     /// <summary>Maps <c>GET /healthz</c> and <c>GET /livez</c>.</summary>
@@ -26,7 +34,7 @@ public static class HealthEndpoints
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ReadyAsync(
-        HealthCheckService health, HttpResponse response, CancellationToken cancellationToken)
+        HealthCheckService health, IOptions<PostgresProblemDetailsOptions> problems, HttpResponse response, CancellationToken cancellationToken)
     {
         // Probes must see the current state, never a cached one.
         response.Headers.CacheControl = "no-store, no-cache";
@@ -35,6 +43,8 @@ public static class HealthEndpoints
         {
             // Names the failing checks only: their exceptions may hold connection details.
             var failing = string.Join(", ", report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => e.Key));
+            var retryAfter = Math.Max(1, (int)Math.Ceiling(problems.Value.RetryAfter.TotalSeconds));
+            response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(detail: $"Unhealthy: {failing}", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
