@@ -36,6 +36,12 @@ internal static class ColumnAdapters
             return (r, i) => Enum.ToObject(target, r.GetValue(i));
         }
 
+        if (fieldType == typeof(string) && TypeKinds.IsJsonObject(target))
+        {
+            // json and jsonb arrive as text: an app's own type is read from it as JSON, as PgKit writes it.
+            return (r, i) => PgJson.Deserialize(r.GetString(i), target);
+        }
+
         if (IsConvertible(target) && IsConvertible(fieldType))
         {
             return (r, i) => Convert.ChangeType(r.GetValue(i), target, CultureInfo.InvariantCulture);

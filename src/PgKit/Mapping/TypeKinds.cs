@@ -21,6 +21,32 @@ internal static class TypeKinds
             || (type.Namespace is { } ns && ScalarNamespaces.Contains(ns));
     }
 
+    /// <summary>
+    /// True for an application's own record, class or struct (and lists of them), which PgKit writes to and reads from
+    /// json and jsonb columns as JSON: no type of .NET, Npgsql or NodaTime, no scalar, no Dapper-handled type.
+    /// </summary>
+    public static bool IsJsonObject(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsArray)
+        {
+            return type != typeof(byte[]) && IsJsonObject(type.GetElementType()!);
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+            && (definition == typeof(List<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(IList<>) || definition == typeof(IEnumerable<>)))
+        {
+            return IsJsonObject(type.GetGenericArguments()[0]);
+        }
+
+        var ns = type.Namespace ?? string.Empty;
+        return !IsScalar(type) && !IsValueTuple(type) && type != typeof(object) && !type.IsPointer
+            && !ns.StartsWith("System", StringComparison.Ordinal) && !ns.StartsWith("Microsoft", StringComparison.Ordinal)
+            && !ns.StartsWith("Npgsql", StringComparison.Ordinal) && !ns.StartsWith("NodaTime", StringComparison.Ordinal)
+            && !type.Name.Contains("AnonymousType", StringComparison.Ordinal)
+            && !HasDapperHandler(type);
+    }
+
     public static bool IsValueTuple(Type type)
         => type.IsValueType && type.IsGenericType && type.FullName?.StartsWith("System.ValueTuple`", StringComparison.Ordinal) == true;
 

@@ -46,6 +46,9 @@ internal readonly struct ColumnMap
 
     public bool IsNull(int i) => members is null ? pairs![i].Value is null or DBNull : (Nulls & (1UL << i)) != 0;
 
+    /// <summary>Whether entry <paramref name="i"/> is a list (compared with <c>= ANY</c>): by the property's type, so a cached statement's text holds for every instance.</summary>
+    public bool IsList(int i) => members is null ? pairs![i].Value is { } value && ArrayLiteral.IsList(value.GetType()) : ArrayLiteral.IsList(members[i].Type);
+
     /// <summary>Gets member <paramref name="i"/> of an object map (for the parameter slots of a cached statement).</summary>
     public MemberColumn Member(int i) => members![i];
 

@@ -1,3 +1,4 @@
+using System.Collections;
 using Npgsql;
 using NpgsqlTypes;
 using PgKit.Mapping;
@@ -21,10 +22,22 @@ internal static class ParameterFactory
                 return new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown };
             case Enum e:
                 return new NpgsqlParameter { Value = EnumLabels.ToLabel(e), NpgsqlDbType = NpgsqlDbType.Unknown };
+            case DateTime { Kind: DateTimeKind.Local }:
+                throw new ArgumentException(
+                    "A DateTime with Kind=Local cannot be written: PostgreSQL would store it shifted by the difference between this machine's and the server's time zone. " +
+                    "Pass a UTC DateTime (ToUniversalTime()) or a DateTimeOffset for timestamptz, or a DateTime of Kind Unspecified for a timestamp without time zone.");
+            case IEnumerable list when value is not string and not byte[] && list is Array or IList && ArrayLiteral.NeedsLiteral(list, forColumn):
+                // Enum labels (and, for a known column, strings) in a list: a literal PostgreSQL types from its context
+                // (see ArrayLiteral). Strings in the user's own SQL stay text[], which unnest($1) and casts need.
+                return new NpgsqlParameter { Value = ArrayLiteral.Format(list), NpgsqlDbType = NpgsqlDbType.Unknown };
             case string s when forColumn:
                 return new NpgsqlParameter { Value = s, NpgsqlDbType = NpgsqlDbType.Unknown };
             case char c when forColumn:
                 return new NpgsqlParameter { Value = c.ToString(), NpgsqlDbType = NpgsqlDbType.Unknown };
+            case not null when TypeKinds.IsJsonObject(value.GetType()):
+                // An app's own object goes as JSON text of no declared type: a json or jsonb column (or a ::jsonb cast)
+                // takes it with no EnableDynamicJson on the data source.
+                return new NpgsqlParameter { Value = PgJson.Serialize(value), NpgsqlDbType = NpgsqlDbType.Unknown };
             default:
                 return new NpgsqlParameter { Value = Normalize(value) };
         }
@@ -34,7 +47,14 @@ internal static class ParameterFactory
     public static NpgsqlParameter ForColumn(object? value, string column, string paramName)
     {
         ColumnValues.CheckText(column, value, paramName);
-        return Create(value, forColumn: true);
+        try
+        {
+            return Create(value, forColumn: true);
+        }
+        catch (ArgumentException e) when (e.ParamName is null)
+        {
+            throw new ArgumentException($"Column {PgIdentifier.Display(column)}: {e.Message}", paramName, e);
+        }
     }
 
     /// <summary>

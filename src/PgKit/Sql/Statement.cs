@@ -89,7 +89,7 @@ internal sealed class Statement
 
     public Statement AppendColumn(string column) => Append(PgIdentifier.Quote(column, "column"));
 
-    /// <summary>Appends <c> WHERE "a" = $1 AND "b" IS NULL</c> for a where-map.</summary>
+    /// <summary>Appends <c> WHERE "a" = $1 AND "b" IS NULL AND "c" = ANY($2)</c> for a where-map (a list value: <c>= ANY</c>).</summary>
     public Statement AppendWhere(in ColumnMap where, int source)
     {
         sql.Append(" WHERE ");
@@ -104,6 +104,13 @@ internal sealed class Statement
             if (where.IsNull(i))
             {
                 sql.Append(" IS NULL");
+            }
+            else if (where.IsList(i))
+            {
+                // A list means "any of these": an empty list matches no row, as IN () would if SQL allowed it.
+                sql.Append(" = ANY(");
+                AppendValue(where, source, i);
+                sql.Append(')');
             }
             else
             {
