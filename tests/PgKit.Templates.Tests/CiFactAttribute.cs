@@ -1,0 +1,19 @@
+namespace PgKit.Templates.Tests;
+
+/// <summary>
+/// A fact that runs in CI (<c>CI=true</c>, as <c>.ci/run</c> is run) or when <c>PGKIT_NEW_USER_TEST=1</c>, and is
+/// reported as skipped elsewhere: it packs the whole solution and restores a new app into an empty package cache,
+/// minutes of work a developer's inner loop does not need.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class CiFactAttribute : FactAttribute
+{
+    public CiFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("CI") != "true" && Environment.GetEnvironmentVariable("PGKIT_NEW_USER_TEST") != "1")
+        {
+            Skip = "Runs in CI (CI=true) or with PGKIT_NEW_USER_TEST=1.";
+        }
+
+    }
+}
