@@ -562,20 +562,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
     // Unpooled: these statements must not leave an idle connection behind in the caller's pools.
     private Task VerifyAsync(CancellationToken cancellationToken) => ExecuteAsync("SELECT 1", cancellationToken);
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
-        var connection = new NpgsqlConnection(connectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand(sql, connection);
-            await using (command.ConfigureAwait(false))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+        ClusterRoles.ExecuteOnceAsync(ConnectionString, sql, cancellationToken);
 
     private async Task StopClusterAsync(CancellationToken cancellationToken)
     {

@@ -40,15 +40,17 @@ internal static class ClusterRoles
             sql += "SELECT pg_catalog.pg_reload_conf();";
         }
 
-        var connection = new NpgsqlConnection(connectionString);
+        await ExecuteOnceAsync(connectionString, sql, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs statements on a connection of their own, closed afterwards (the caller's pools keep nothing idle).</summary>
+    public static async Task ExecuteOnceAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand(sql, connection);
-            await using (command.ConfigureAwait(false))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
         }
     }
 
