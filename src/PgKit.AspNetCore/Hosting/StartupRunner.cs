@@ -53,6 +53,10 @@ internal sealed class StartupRunner(string name, PostgresOptions options, ILogge
             }
         }
 
+        // A hook may create types (CREATE TYPE, CREATE EXTENSION): the pool loaded the catalog's types when the hook's
+        // connection opened, before they existed, and would fail to read their columns until a restart. Migrations
+        // reload them the same way.
+        await dataSource.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
         Log.InitHooksCompleted(logger, hooks.Count, name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }
