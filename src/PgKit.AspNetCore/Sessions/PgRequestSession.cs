@@ -373,30 +373,33 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         }
     }
 
-    private static async Task DisposeQuietlyAsync(SessionTransaction transaction)
+    /// <summary>Disposes a finished transaction object; a failure is logged, never thrown, so it cannot mask the outcome being reported.</summary>
+    private async Task DisposeQuietlyAsync(SessionTransaction transaction)
     {
         try
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Disposal of a finished transaction object must not mask the real outcome.
-        catch (Exception)
+#pragma warning disable CA1031 // Disposal of a finished transaction object must not mask the real outcome: logged instead.
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Log.TransactionDisposeFailed(_database.Logger, ex, Name);
         }
     }
 
     /// <inheritdoc cref="DisposeQuietlyAsync"/>
-    private static void DisposeQuietly(SessionTransaction transaction)
+    private void DisposeQuietly(SessionTransaction transaction)
     {
         try
         {
             transaction.Dispose();
         }
 #pragma warning disable CA1031 // See DisposeQuietlyAsync.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Log.TransactionDisposeFailed(_database.Logger, ex, Name);
         }
     }
 
