@@ -65,8 +65,24 @@ internal sealed partial class EmbeddedServerFallback(
         }
     }
 
-    // A provider disposed synchronously (scripts, tests) still stops the server.
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    // A provider disposed synchronously (scripts, tests) still stops the server, without blocking on the stop:
+    // pg_ctl is started before the call below returns (it signals the postmaster at once), and waiting for it and the
+    // clean-up after it (the owner record, the socket folder) finish in the background. A failure is logged.
+    public void Dispose()
+    {
+        var server = Interlocked.Exchange(ref _server, null);
+        if (server is null)
+        {
+            return;
+        }
+
+        _ = server.DisposeAsync().AsTask().ContinueWith(
+            static (stop, logger) => LogStopFailed((ILogger)logger!, stop.Exception!.GetBaseException()),
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     [LoggerMessage(EventId = 40, EventName = "EmbeddedServerStarted", Level = LogLevel.Information,
         Message = "No connection string configured: using the embedded PostgreSQL server on 127.0.0.1:{Port}, running as OS user '{OsUser}', data in {DataDirectory}")]
@@ -75,4 +91,8 @@ internal sealed partial class EmbeddedServerFallback(
     [LoggerMessage(EventId = 41, EventName = "EmbeddedServerOutsideDevelopment", Level = LogLevel.Warning,
         Message = "The {Environment} environment has no connection string configured and the app asked for the embedded PostgreSQL server in every environment (UseEmbeddedServerInEveryEnvironment): data lives on this machine only. Set ConnectionStrings:Postgres for a real deployment.")]
     private static partial void LogOutsideDevelopment(ILogger logger, string environment);
+
+    [LoggerMessage(EventId = 42, EventName = "EmbeddedServerStopFailed", Level = LogLevel.Warning,
+        Message = "Stopping the embedded PostgreSQL server (started by a synchronous Dispose) failed; the next start cleans up what is left.")]
+    private static partial void LogStopFailed(ILogger logger, Exception exception);
 }

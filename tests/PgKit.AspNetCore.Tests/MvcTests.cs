@@ -51,6 +51,15 @@ public sealed class MvcArticlesController(Db db) : ControllerBase
         throw new InvalidOperationException("action failed after the insert");
     }
 
+    [HttpPost("throw-probed/{kind}")]
+    public async Task<IActionResult> ThrowProbedAsync(string kind, ArticleIn article, [FromServices] MvcResponseProbe probe, CancellationToken ct)
+    {
+        IPgSession session = kind == "atomic" ? HttpContext.RequestServices.GetRequiredService<Atomic>() : db;
+        await session.RunAsync("INSERT INTO articles (title) VALUES ($1)", ct, article.Title);
+        probe.Watch(HttpContext);
+        throw new InvalidOperationException("action failed after the insert");
+    }
+
     [HttpPost("deferred")]
     public async Task<IActionResult> DeferredAsync(Atomic atomic, CancellationToken ct)
     {
@@ -75,6 +84,22 @@ public sealed class MvcArticlesController(Db db) : ControllerBase
     }
 }
 
+/// <summary>Records how many requests hold a connection when the response starts.</summary>
+public sealed class MvcResponseProbe
+{
+    public int HeldWhenTheResponseStarted { get; private set; } = -1;
+
+    public void Watch(HttpContext httpContext)
+    {
+        var database = httpContext.RequestServices.GetRequiredKeyedService<PgKit.AspNetCore.Hosting.PostgresDatabase>(PostgresOptions.DefaultName);
+        httpContext.Response.OnStarting(() =>
+        {
+            HeldWhenTheResponseStarted = database.ActiveSessions;
+            return Task.CompletedTask;
+        });
+    }
+}
+
 public sealed class MvcTests(MvcFixture db) : IClassFixture<MvcFixture>
 {
     private static string NewTitle() => "m-" + Guid.NewGuid().ToString("N");
@@ -93,7 +118,11 @@ public sealed class MvcTests(MvcFixture db) : IClassFixture<MvcFixture>
         }
 
         app.MapControllers();
-    }, configure: builder => builder.Services.AddControllers().AddApplicationPart(typeof(MvcArticlesController).Assembly));
+    }, configure: builder =>
+    {
+        builder.Services.AddControllers().AddApplicationPart(typeof(MvcArticlesController).Assembly);
+        builder.Services.AddSingleton<MvcResponseProbe>();
+    });
 
     [Fact]
     public async Task AtomicAction_CommitsBeforeTheResponse()
@@ -123,6 +152,21 @@ public sealed class MvcTests(MvcFixture db) : IClassFixture<MvcFixture>
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal(0, await CountAsync(title));
         Assert.Equal(0, app.ActiveSessions());
+    }
+
+    [Theory]
+    [InlineData("atomic")]
+    [InlineData("db")]
+    public async Task A_throwing_action_rolls_back_and_returns_its_connection_before_the_error_response_is_written(string kind)
+    {
+        await using var app = await StartAsync();
+        var title = NewTitle();
+
+        using var response = await app.GetTestClient().PostAsJsonAsync($"/mvc/throw-probed/{kind}", new ArticleIn(title));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(0, app.Services.GetRequiredService<MvcResponseProbe>().HeldWhenTheResponseStarted);
+        Assert.Equal(kind == "atomic" ? 0 : 1, await CountAsync(title)); // Db autocommits: its insert stays
     }
 
     [Fact]

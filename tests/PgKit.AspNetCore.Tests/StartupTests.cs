@@ -59,6 +59,31 @@ public sealed class StartupTests(StartupFixture db) : IClassFixture<StartupFixtu
     }
 
     [Fact]
+    public async Task TypesAHookCreates_AreReadableByTheFirstRequest()
+    {
+        // The hook's connection loads the database's types before the hook runs; without a reload, the pool (which hands
+        // that same connection to the request) does not know the enum and cannot read the column until a restart.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        await using var app = await TestApp.StartAsync(db.ConnectionString, a =>
+            a.MapGet("/moods", async (Db plain, CancellationToken ct) =>
+                await plain.ValueAsync<string>($"SELECT string_agg(m::text, ',') FROM (SELECT mood AS m FROM diary_{suffix} ORDER BY id) AS d", ct) + "|" +
+                await plain.ValueAsync<object>($"SELECT mood FROM diary_{suffix} ORDER BY id LIMIT 1", ct)),
+            pg => pg.OnInit(async (connection, ct) =>
+            {
+                await using var command = new NpgsqlCommand(
+                    $"CREATE TYPE mood_{suffix} AS ENUM ('sad', 'ok', 'happy'); " +
+                    $"CREATE TABLE diary_{suffix} (id int PRIMARY KEY, mood mood_{suffix} NOT NULL); " +
+                    $"INSERT INTO diary_{suffix} VALUES (1, 'happy'), (2, 'ok');", connection);
+                await command.ExecuteNonQueryAsync(ct);
+            }, "create-enum"));
+
+        using var response = await app.GetTestClient().GetAsync("/moods");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("happy,ok|happy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task FailingHook_StopsStartup_LogsTheHookName_AndDisposesThePool()
     {
         var calls = new ConcurrentQueue<string>();

@@ -80,4 +80,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 18, EventName = "DatabaseUnavailable", Level = LogLevel.Warning,
         Message = "{ExceptionType} answered with status {StatusCode}: the database could not serve the request.")]
     public static partial void DatabaseUnavailable(ILogger logger, Exception exception, string exceptionType, int statusCode);
+
+    [LoggerMessage(EventId = 19, EventName = "TransactionDisposeFailed", Level = LogLevel.Warning,
+        Message = "Disposing a finished transaction on database '{Database}' failed; the outcome already reported stands, and the connection is returned (or discarded if broken) next.")]
+    public static partial void TransactionDisposeFailed(ILogger logger, Exception exception, string database);
 }

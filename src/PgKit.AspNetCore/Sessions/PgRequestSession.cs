@@ -1,6 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -16,7 +15,7 @@ namespace PgKit.AspNetCore.Sessions;
 /// (after a rollback of anything not committed) when the request scope ends, whichever way the request ended.
 /// </summary>
 /// <remarks>Like <see cref="NpgsqlConnection"/>, a session is used by one request at a time and is not thread-safe.</remarks>
-internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
+internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisposable
 {
     private static readonly Func<object, Task> OnStartingCallback = static state => ((PgRequestSession)state).OnResponseStartingAsync();
     private static readonly TimeSpan RollbackTimeout = TimeSpan.FromSeconds(5);
@@ -25,15 +24,10 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private readonly PgRequestScope _scope;
     private readonly HttpContext? _accessorContext;
     private NpgsqlConnection? _connection;
-    private SessionTransaction? _transaction;
-    private TransactionKind _kind;
-    private AtomicState _atomic;
+    private long _acquiredAt;
+    private TransactionState _tx;
     private AtomicSettings? _endpointSettings;
     private bool _endpointSettingsResolved;
-    private int _depth;
-    private int _generation;
-    private int _savepoints;
-    private long _acquiredAt;
     private bool _onStartingRegistered;
     private bool _disposed;
 
@@ -44,39 +38,13 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _accessorContext = accessorContext;
     }
 
-    private enum TransactionKind
-    {
-        None,
-        Atomic,
-        Explicit,
-    }
-
-    private enum AtomicState
-    {
-        NotStarted,
-        Active,
-        Completed,
-    }
-
     public string Name => _database.Name;
 
     public NpgsqlDataSource DataSource => _database.DataSource;
 
-    public bool IsInTransaction => _transaction is not null;
+    public bool IsInTransaction => _tx.Transaction is not null;
 
-    public bool HasActiveAtomicTransaction => _atomic == AtomicState.Active;
-
-    /// <summary>Gets or sets the links of <see cref="PostgresDatabase"/>'s list of sessions holding a connection (under its lock).</summary>
-    internal PgRequestSession? ActivePrevious { get; set; }
-
-    /// <inheritdoc cref="ActivePrevious"/>
-    internal PgRequestSession? ActiveNext { get; set; }
-
-    /// <summary>Gets or sets the backend process of the connection held, for cancelling its statement at shutdown.</summary>
-    internal int ActiveProcessId { get; set; }
-
-    /// <summary>Gets or sets a value indicating whether the session is in that list.</summary>
-    internal bool IsActive { get; set; }
+    public bool HasActiveAtomicTransaction => _tx.IsRequestActive;
 
     /// <summary>Gets the request the session belongs to, or null outside a request.</summary>
     private HttpContext? RequestContext => _scope.HttpContext ?? _accessorContext;
@@ -120,7 +88,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         var connection = _connection;
         if (connection is not null
             && connection.State == ConnectionState.Open
-            && (_atomic == AtomicState.Active || (!atomic && (_atomic == AtomicState.Completed || EndpointSettings is null))))
+            && (_tx.IsRequestActive || (!atomic && (_tx.RequestPhase == RequestTransactionPhase.Ended || EndpointSettings is null))))
         {
             return new ValueTask<NpgsqlConnection>(connection);
         }
@@ -131,7 +99,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     private async ValueTask<NpgsqlConnection> GetConnectionSlowAsync(bool atomic, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (atomic && _atomic == AtomicState.Completed)
+        if (atomic && _tx.RequestPhase == RequestTransactionPhase.Ended)
         {
             throw new InvalidOperationException(
                 $"The request transaction of PostgreSQL database '{Name}' has already been committed or rolled back: " +
@@ -148,7 +116,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
             await OpenAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_atomic == AtomicState.NotStarted && (atomic || EndpointSettings is not null))
+        if (_tx.RequestPhase == RequestTransactionPhase.NotStarted && (atomic || EndpointSettings is not null))
         {
             await BeginAtomicAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -167,7 +135,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         _database.Metrics.Acquired(Name, started);
         _acquiredAt = Stopwatch.GetTimestamp();
         _connection = connection;
-        _database.Track(this, connection.ProcessID);
+        _database.Sessions.Track(this, connection.ProcessID);
     }
 
     /// <summary>Takes a connection from the pool, waiting at most <see cref="PostgresOptions.AcquireTimeout"/>.</summary>
@@ -175,7 +143,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     {
         // A reused token source, armed only when the pool has no idle connection: the common case (Npgsql hands an
         // idle connection over synchronously) costs no timer and no linked token source per request.
-        var timeout = _database.RentAcquireTimeout();
+        var timeout = _database.AcquireTimeouts.Rent();
         try
         {
             var pending = _database.DataSource.OpenConnectionAsync(timeout.Token);
@@ -196,13 +164,13 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         }
         finally
         {
-            _database.ReturnAcquireTimeout(timeout);
+            _database.AcquireTimeouts.Return(timeout);
         }
     }
 
     private async Task BeginAtomicAsync(CancellationToken cancellationToken)
     {
-        if (_kind == TransactionKind.Explicit)
+        if (_tx.Open == OpenTransaction.Explicit)
         {
             throw new InvalidOperationException(
                 $"A transaction begun with BeginAsync is active on PostgreSQL database '{Name}', so the request transaction (Atomic) " +
@@ -213,9 +181,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         var connection = _connection!;
 
         // Npgsql sends BEGIN together with the next command, so an unused transaction costs no round trip.
-        _transaction = await SessionTransaction.BeginAsync(connection, settings.IsolationLevel, _database.Pin, cancellationToken).ConfigureAwait(false);
-        _kind = TransactionKind.Atomic;
-        _atomic = AtomicState.Active;
+        _tx.RequestBegan(await SessionTransaction.BeginAsync(connection, settings.IsolationLevel, _database.Pin, cancellationToken).ConfigureAwait(false));
         if (settings.ReadOnly)
         {
             var command = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection);
@@ -236,7 +202,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
 
     private Task OnResponseStartingAsync()
     {
-        if (_atomic != AtomicState.Active || _disposed || RequestContext is not { } request)
+        if (!_tx.IsRequestActive || _disposed || RequestContext is not { } request)
         {
             return Task.CompletedTask;
         }
@@ -248,14 +214,12 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     /// <summary>Commits (or rolls back) the request transaction if it is active. A failed COMMIT is rethrown.</summary>
     public async Task CompleteAtomicAsync(bool commit)
     {
-        if (_atomic != AtomicState.Active)
+        if (!_tx.IsRequestActive)
         {
             return;
         }
 
-        var transaction = _transaction!;
-        EndTransaction();
-        _atomic = AtomicState.Completed;
+        var transaction = _tx.EndRequest();
         try
         {
             if (commit)
@@ -287,14 +251,12 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     /// <summary>Rolls back whatever transaction is open and makes the session ready to run the handler again.</summary>
     public async Task ResetForRetryAsync()
     {
-        if (_transaction is { } transaction)
+        if (_tx.ResetForRetry() is { } transaction)
         {
-            EndTransaction();
             await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
             await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
         }
 
-        _atomic = AtomicState.NotStarted;
         if (_connection is not null && _connection.State != ConnectionState.Open)
         {
             await DiscardBrokenConnectionAsync().ConfigureAwait(false);
@@ -304,22 +266,18 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     public async ValueTask<PgTransactionScope> BeginScopeAsync(bool atomic, CancellationToken cancellationToken)
     {
         var connection = await GetConnectionAsync(atomic, cancellationToken).ConfigureAwait(false);
-        if (_transaction is null)
+        if (_tx.Transaction is not { } transaction)
         {
-            _transaction = await SessionTransaction.BeginAsync(connection, IsolationLevel.Unspecified, _database.Pin, cancellationToken).ConfigureAwait(false);
-            _kind = TransactionKind.Explicit;
-            _depth = 1;
-            return new PgTransactionScope(this, connection, _depth, _generation, savepoint: null);
+            _tx.ExplicitBegan(await SessionTransaction.BeginAsync(connection, IsolationLevel.Unspecified, _database.Pin, cancellationToken).ConfigureAwait(false));
+            return new PgTransactionScope(this, connection, _tx.Depth, _tx.Generation, savepoint: null);
         }
 
-        var savepoint = "pgkit_sp_" + (++_savepoints).ToString(CultureInfo.InvariantCulture);
-        await _transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
-        _depth++;
-        return new PgTransactionScope(this, connection, _depth, _generation, savepoint);
+        var savepoint = _tx.NextSavepointName();
+        await transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
+        return new PgTransactionScope(this, connection, _tx.SavepointCreated(), _tx.Generation, savepoint);
     }
 
-    public bool IsScopeActive(PgTransactionScope scope) =>
-        _transaction is not null && scope.Generation == _generation && scope.Depth <= _depth;
+    public bool IsScopeActive(PgTransactionScope scope) => _tx.IsScopeActive(scope.Depth, scope.Generation);
 
     public async Task CompleteScopeAsync(PgTransactionScope scope, bool commit, CancellationToken cancellationToken)
     {
@@ -334,10 +292,9 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
             return;
         }
 
-        var transaction = _transaction!;
         if (scope.Savepoint is null)
         {
-            EndTransaction();
+            var transaction = _tx.EndExplicit();
             try
             {
                 if (commit)
@@ -357,29 +314,28 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
             return;
         }
 
-        _depth = scope.Depth - 1;
+        var enclosing = _tx.Transaction!;
+        _tx.SavepointEnded(scope.Depth);
         if (commit)
         {
-            await transaction.ReleaseAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
+            await enclosing.ReleaseAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await transaction.RollbackToAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
+            await enclosing.RollbackToAsync(scope.Savepoint, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private void EndTransaction()
+    /// <summary>Counts a rollback, and says whether there is a live connection to send it on (a broken one took the transaction with it).</summary>
+    private bool StartRollback()
     {
-        _transaction = null;
-        _kind = TransactionKind.None;
-        _depth = 0;
-        _generation++;
+        _database.Metrics.RolledBack(Name);
+        return _connection is { State: ConnectionState.Open };
     }
 
     private async Task RollbackQuietlyAsync(SessionTransaction transaction)
     {
-        _database.Metrics.RolledBack(Name);
-        if (_connection is not { State: ConnectionState.Open })
+        if (!StartRollback())
         {
             return;
         }
@@ -397,30 +353,61 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         }
     }
 
-    private static async Task DisposeQuietlyAsync(SessionTransaction transaction)
+    /// <inheritdoc cref="RollbackQuietlyAsync"/>
+    private void RollbackQuietly(SessionTransaction transaction)
+    {
+        if (!StartRollback())
+        {
+            return;
+        }
+
+        try
+        {
+            transaction.Rollback();
+        }
+#pragma warning disable CA1031 // See RollbackQuietlyAsync.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.RollbackFailed(_database.Logger, ex, Name);
+        }
+    }
+
+    /// <summary>Disposes a finished transaction object; a failure is logged, never thrown, so it cannot mask the outcome being reported.</summary>
+    private async Task DisposeQuietlyAsync(SessionTransaction transaction)
     {
         try
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Disposal of a finished transaction object must not mask the real outcome.
-        catch (Exception)
+#pragma warning disable CA1031 // Disposal of a finished transaction object must not mask the real outcome: logged instead.
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Log.TransactionDisposeFailed(_database.Logger, ex, Name);
+        }
+    }
+
+    /// <inheritdoc cref="DisposeQuietlyAsync"/>
+    private void DisposeQuietly(SessionTransaction transaction)
+    {
+        try
+        {
+            transaction.Dispose();
+        }
+#pragma warning disable CA1031 // See DisposeQuietlyAsync.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.TransactionDisposeFailed(_database.Logger, ex, Name);
         }
     }
 
     private async Task DiscardBrokenConnectionAsync()
     {
-        if (_transaction is not null)
+        if (_tx.ConnectionLost())
         {
-            // The transaction died with the connection.
-            EndTransaction();
-            if (_atomic == AtomicState.Active)
-            {
-                _atomic = AtomicState.Completed;
-                _database.Metrics.RolledBack(Name);
-            }
+            _database.Metrics.RolledBack(Name);
         }
 
         await ReleaseConnectionAsync().ConfigureAwait(false);
@@ -433,7 +420,7 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
     public Task ReleaseIfIdleAsync()
     {
         var connection = _connection;
-        if (connection is null || _transaction is not null || _disposed
+        if (connection is null || _tx.Transaction is not null || _disposed
             || (connection.FullState & (ConnectionState.Executing | ConnectionState.Fetching)) != 0)
         {
             return Task.CompletedTask;
@@ -442,17 +429,28 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         return ReleaseConnectionAsync();
     }
 
-    private async Task ReleaseConnectionAsync()
+    /// <summary>Takes the connection out of the session (untracked, its hold time recorded), for the caller to return; null when none is held.</summary>
+    private NpgsqlConnection? DetachConnection()
     {
         var connection = _connection;
         if (connection is null)
         {
-            return;
+            return null;
         }
 
         _connection = null;
-        _database.Untrack(this);
+        _database.Sessions.Untrack(this);
         _database.Metrics.Released(Name, _acquiredAt);
+        return connection;
+    }
+
+    private async Task ReleaseConnectionAsync()
+    {
+        if (DetachConnection() is not { } connection)
+        {
+            return;
+        }
+
         if (_database.Pin is { } pin)
         {
             await pin.ReleaseAsync().ConfigureAwait(false);
@@ -463,28 +461,78 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <inheritdoc cref="ReleaseConnectionAsync"/>
+    private void ReleaseConnection()
     {
-        if (_disposed)
+        if (DetachConnection() is not { } connection)
         {
             return;
         }
 
-        _disposed = true;
-        if (_transaction is { } transaction)
+        if (_database.Pin is { } pin)
         {
-            if (_atomic == AtomicState.Active && SucceededStatus() is { } status)
-            {
-                // Work a successful request did is being thrown away: say so.
-                Log.TransactionRolledBackAtRequestEnd(_database.Logger, Name, status);
-            }
+            pin.Release();
+        }
+        else
+        {
+            connection.Dispose();
+        }
+    }
 
-            EndTransaction();
+    /// <summary>
+    /// The state side of ending the session, shared by <see cref="DisposeAsync"/> and <see cref="Dispose"/>: marks it
+    /// disposed and hands back what is still open, to be rolled back. False when it was already disposed.
+    /// </summary>
+    private bool TryBeginDispose(out SessionTransaction? abandoned)
+    {
+        abandoned = null;
+        if (_disposed)
+        {
+            return false;
+        }
+
+        _disposed = true;
+        if (_tx.IsRequestActive && SucceededStatus() is { } status)
+        {
+            // Work a successful request did is being thrown away: say so.
+            Log.TransactionRolledBackAtRequestEnd(_database.Logger, Name, status);
+        }
+
+        abandoned = _tx.Abandon();
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!TryBeginDispose(out var transaction))
+        {
+            return;
+        }
+
+        if (transaction is not null)
+        {
             await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
             await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
         }
 
         await ReleaseConnectionAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, with the same steps done synchronously (a scope disposed with <c>Dispose</c>).</summary>
+    public void Dispose()
+    {
+        if (!TryBeginDispose(out var transaction))
+        {
+            return;
+        }
+
+        if (transaction is not null)
+        {
+            RollbackQuietly(transaction);
+            DisposeQuietly(transaction);
+        }
+
+        ReleaseConnection();
     }
 
     private int? SucceededStatus()
@@ -498,51 +546,6 @@ internal sealed class PgRequestSession : IAsyncDisposable, IDisposable
         catch (ObjectDisposedException)
         {
             return null; // the server already recycled the request
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        if (_transaction is { } transaction)
-        {
-            EndTransaction();
-            _database.Metrics.RolledBack(Name);
-            try
-            {
-                if (_connection is { State: ConnectionState.Open })
-                {
-                    transaction.Rollback();
-                }
-
-                transaction.Dispose();
-            }
-#pragma warning disable CA1031 // See RollbackQuietlyAsync.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.RollbackFailed(_database.Logger, ex, Name);
-            }
-        }
-
-        if (_connection is { } connection)
-        {
-            _connection = null;
-            _database.Untrack(this);
-            _database.Metrics.Released(Name, _acquiredAt);
-            if (_database.Pin is { } pin)
-            {
-                pin.Release();
-            }
-            else
-            {
-                connection.Dispose();
-            }
         }
     }
 }
