@@ -1,3 +1,4 @@
+using Npgsql;
 namespace PgKit;
 
 // The same operations on an IPgSession (the ASP.NET Core layer's per-request Db/Atomic): get its connection, forward
@@ -39,7 +40,7 @@ public partial class Table<TRow, TKey>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow> CreateAsync(IPgSession session, object values, CancellationToken cancellationToken = default)
         => PgSessionExtensions.Forward(session, (table: this, values), static (c, a, ct) => a.table.CreateAsync(c, a.values, ct), cancellationToken);
 
@@ -50,7 +51,7 @@ public partial class Table<TRow, TKey>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow?> UpdateAsync(IPgSession session, TKey key, TRow row, CancellationToken cancellationToken = default)
         => PgSessionExtensions.Forward(session, (table: this, key, row), static (c, a, ct) => a.table.UpdateAsync(c, a.key, a.row, ct), cancellationToken);
 
@@ -62,7 +63,7 @@ public partial class Table<TRow, TKey>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="changes"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow?> PatchAsync(IPgSession session, TKey key, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken = default)
         => PgSessionExtensions.Forward(session, (table: this, key, changes), static (c, a, ct) => a.table.PatchAsync(c, a.key, a.changes, ct), cancellationToken);
 
@@ -72,7 +73,7 @@ public partial class Table<TRow, TKey>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns><see langword="true"/> when a row was deleted.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ForeignKeyViolationException">The row is still referenced.</exception>
+    /// <exception cref="PostgresException">The row is still referenced.</exception>
     public Task<bool> DeleteAsync(IPgSession session, TKey key, CancellationToken cancellationToken = default)
         => PgSessionExtensions.Forward(session, (table: this, key), static (c, a, ct) => a.table.DeleteAsync(c, a.key, ct), cancellationToken);
 }

@@ -173,7 +173,7 @@ public partial class Table<TRow, TKey>
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     /// <exception cref="InvalidOperationException">A trigger suppressed the row, so nothing was inserted.</exception>
     public Task<TRow> CreateAsync(NpgsqlConnection connection, object values, CancellationToken cancellationToken = default)
         => connection.InsertAsync<TRow>(Name, values, cancellationToken);
@@ -189,7 +189,7 @@ public partial class Table<TRow, TKey>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><typeparamref name="TRow"/> has no column besides the key.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow?> UpdateAsync(NpgsqlConnection connection, TKey key, TRow row, CancellationToken cancellationToken = default)
     {
         var set = ColumnValues.From(row, nameof(row), forWrite: true).Where(c => !keyColumns.Contains(c.Key, StringComparer.Ordinal)).ToList();
@@ -212,7 +212,7 @@ public partial class Table<TRow, TKey>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="changes"/> is empty or names an invalid column.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow?> PatchAsync(
         NpgsqlConnection connection, TKey key, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken = default)
         => UpdateByKeyAsync(connection, key, ColumnValues.From(changes, nameof(changes), forWrite: true), cancellationToken);
@@ -223,7 +223,7 @@ public partial class Table<TRow, TKey>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns><see langword="true"/> when a row was deleted, <see langword="false"/> when none had <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ForeignKeyViolationException">The row is still referenced.</exception>
+    /// <exception cref="PostgresException">The row is still referenced.</exception>
     public async Task<bool> DeleteAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -18,10 +18,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="UniqueViolationException">The row duplicates a unique key.</exception>
-    /// <exception cref="ForeignKeyViolationException">A referenced row does not exist.</exception>
-    /// <exception cref="NotNullViolationException">A NOT NULL column got no value.</exception>
-    /// <exception cref="CheckViolationException">A CHECK constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row: unique, foreign key, not-null or check (see <see cref="PgErrors"/>).</exception>
     /// <exception cref="InvalidOperationException">
     /// PostgreSQL returned no row: a <c>BEFORE INSERT</c> trigger returned NULL (or a rule rewrote the insert), so nothing
     /// was inserted. Use <c>ExecuteAsync</c>, which returns the rows affected, where that is expected.
@@ -50,7 +47,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, has a null row, rows with different columns, or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copyThreshold"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected a row (nothing is inserted).</exception>
+    /// <exception cref="PostgresException">A constraint rejected a row (nothing is inserted).</exception>
     public static async Task<long> InsertManyAsync<TValues>(
         this NpgsqlConnection connection, TableName table, IEnumerable<TValues> rows, int copyThreshold = DefaultCopyThreshold,
         CancellationToken cancellationToken = default)
@@ -123,7 +120,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException">
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public static Task<T?> UpsertAsync<T>(
         this NpgsqlConnection connection, TableName table, object values, IReadOnlyList<string>? conflictColumns = null,
         OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)

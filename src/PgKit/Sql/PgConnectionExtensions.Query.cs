@@ -14,7 +14,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The rows.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> QueryAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.QueryAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
@@ -29,7 +29,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">The query returned more than one row.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> QuerySingleOrDefaultAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.FirstAsync<T>(connection, SqlCall.Raw(sql, args), Executor.First.SingleOrDefault, cancellationToken);
@@ -42,7 +42,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The rows affected, summed over the statements; -1 when PostgreSQL reports no row count (for example for DDL).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<long> ExecuteAsync(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ExecuteAsync(connection, SqlCall.Raw(sql, args), cancellationToken);
@@ -56,7 +56,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The value; <c>default</c> when there is no row or the value is NULL.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> ScalarAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ScalarAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
@@ -77,7 +77,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty (thrown at the call, not at enumeration).</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static IAsyncEnumerable<T> StreamAsync<T>(
         this NpgsqlConnection connection, string sql, IReadOnlyList<object?> args, CancellationToken cancellationToken = default)
     {
@@ -121,7 +121,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the file is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static async Task ExecuteFileAsync(this NpgsqlConnection connection, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);

@@ -14,7 +14,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The row, or <c>default</c> when none matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> GetAsync<T>(this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(where);
@@ -31,7 +31,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The row, or <c>default</c> when none matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> GetAsync<T>(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.FirstAsync<T>(connection, Condition(SqlKind.Select, table, condition, args, limit: 1), Executor.First.OrDefault, cancellationToken);
@@ -49,7 +49,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection connection, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null,
         CancellationToken cancellationToken = default)
@@ -69,7 +69,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null,
         int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
@@ -88,7 +88,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name (thrown at the call, not at enumeration).</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static IAsyncEnumerable<T> StreamAsync<T>(
         this NpgsqlConnection connection, TableName table, object? where = null, OrderBy? orderBy = null, CancellationToken cancellationToken = default)
     {
@@ -107,7 +107,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static IAsyncEnumerable<T> StreamAsync<T>(
         this NpgsqlConnection connection, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null,
         CancellationToken cancellationToken = default)

@@ -15,7 +15,7 @@ public static partial class PgConnectionExtensions
     /// <returns>Every updated row; empty when none matched.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> or <paramref name="set"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected an updated row (nothing is updated).</exception>
+    /// <exception cref="PostgresException">A constraint rejected an updated row (nothing is updated).</exception>
     public static Task<IReadOnlyList<T>> UpdateAsync<T>(
         this NpgsqlConnection connection, TableName table, object where, object set, CancellationToken cancellationToken = default)
     {
@@ -34,7 +34,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The number of rows deleted.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
+    /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
     public static Task<long> DeleteAsync(this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(where);
@@ -50,7 +50,7 @@ public static partial class PgConnectionExtensions
     /// <returns>The deleted rows.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
+    /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
     public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(
         this NpgsqlConnection connection, TableName table, object where, CancellationToken cancellationToken = default)
     {

@@ -19,10 +19,7 @@ public static class PgSessionExtensions
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="UniqueViolationException">The row duplicates a unique key.</exception>
-    /// <exception cref="ForeignKeyViolationException">A referenced row does not exist.</exception>
-    /// <exception cref="NotNullViolationException">A NOT NULL column got no value.</exception>
-    /// <exception cref="CheckViolationException">A CHECK constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row: unique, foreign key, not-null or check (see <see cref="PgErrors"/>).</exception>
     public static Task<T> InsertAsync<T>(this IPgSession session, TableName table, object values, CancellationToken cancellationToken = default)
         => Forward(session, (table, values), static (c, a, ct) => c.InsertAsync<T>(a.table, a.values, ct), cancellationToken);
 
@@ -41,7 +38,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, has a null row, rows with different columns, or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copyThreshold"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected a row (nothing is inserted).</exception>
+    /// <exception cref="PostgresException">A constraint rejected a row (nothing is inserted).</exception>
     public static Task<long> InsertManyAsync<TValues>(this IPgSession session, TableName table, IEnumerable<TValues> rows, int copyThreshold = PgConnectionExtensions.DefaultCopyThreshold, CancellationToken cancellationToken = default)
         => Forward(session, (table, rows, copyThreshold), static (c, a, ct) => c.InsertManyAsync<TValues>(a.table, a.rows, a.copyThreshold, ct), cancellationToken);
 
@@ -61,7 +58,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentException">
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public static Task<T?> UpsertAsync<T>(this IPgSession session, TableName table, object values, IReadOnlyList<string>? conflictColumns = null, OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
         => Forward(session, (table, values, conflictColumns, onConflict), static (c, a, ct) => c.UpsertAsync<T>(a.table, a.values, a.conflictColumns, a.onConflict, ct), cancellationToken);
 
@@ -74,7 +71,7 @@ public static class PgSessionExtensions
     /// <returns>The rows.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> QueryAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(session, (sql, args), static (c, a, ct) => c.QueryAsync<T>(a.sql, a.args, ct), cancellationToken);
 
@@ -88,7 +85,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">The query returned more than one row.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> QuerySingleOrDefaultAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(session, (sql, args), static (c, a, ct) => c.QuerySingleOrDefaultAsync<T>(a.sql, a.args, ct), cancellationToken);
 
@@ -100,7 +97,7 @@ public static class PgSessionExtensions
     /// <returns>The rows affected, summed over the statements; -1 when PostgreSQL reports no row count (for example for DDL).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<long> ExecuteAsync(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(session, (sql, args), static (c, a, ct) => c.ExecuteAsync(a.sql, a.args, ct), cancellationToken);
 
@@ -113,7 +110,7 @@ public static class PgSessionExtensions
     /// <returns>The value; <c>default</c> when there is no row or the value is NULL.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> ScalarAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(session, (sql, args), static (c, a, ct) => c.ScalarAsync<T>(a.sql, a.args, ct), cancellationToken);
 
@@ -147,7 +144,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the file is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task ExecuteFileAsync(this IPgSession session, string path, CancellationToken cancellationToken = default)
         => Forward(session, path, static (c, a, ct) => c.ExecuteFileAsync(a, ct), cancellationToken);
 
@@ -160,7 +157,7 @@ public static class PgSessionExtensions
     /// <returns>The row, or <c>default</c> when none matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> GetAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(session, (table, where), static (c, a, ct) => c.GetAsync<T>(a.table, a.where, ct), cancellationToken);
 
@@ -174,7 +171,7 @@ public static class PgSessionExtensions
     /// <returns>The row, or <c>default</c> when none matches.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> GetAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(session, (table, condition, args), static (c, a, ct) => c.GetAsync<T>(a.table, a.condition, a.args, ct), cancellationToken);
 
@@ -191,7 +188,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="session"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
         => Forward(session, (table, where, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.where, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
@@ -209,7 +206,7 @@ public static class PgSessionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> SelectAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
         => Forward(session, (table, condition, args, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.condition, a.args, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
@@ -226,7 +223,7 @@ public static class PgSessionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name (thrown at the call, not at enumeration).</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static async IAsyncEnumerable<T> StreamAsync<T>(this IPgSession session, TableName table, object? where = null, OrderBy? orderBy = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var connection = await Connect(session, cancellationToken).ConfigureAwait(false);
@@ -247,7 +244,7 @@ public static class PgSessionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static async IAsyncEnumerable<T> StreamAsync<T>(this IPgSession session, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var connection = await Connect(session, cancellationToken).ConfigureAwait(false);
@@ -273,7 +270,7 @@ public static class PgSessionExtensions
     /// <returns>The rows, read from the server as they are enumerated.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="session"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static async IAsyncEnumerable<T> StreamAsync<T>(this IPgSession session, string sql, IReadOnlyList<object?> args, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var connection = await Connect(session, cancellationToken).ConfigureAwait(false);
@@ -339,7 +336,7 @@ public static class PgSessionExtensions
     /// <returns>Every updated row; empty when none matched.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> or <paramref name="set"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected an updated row (nothing is updated).</exception>
+    /// <exception cref="PostgresException">A constraint rejected an updated row (nothing is updated).</exception>
     public static Task<IReadOnlyList<T>> UpdateAsync<T>(this IPgSession session, TableName table, object where, object set, CancellationToken cancellationToken = default)
         => Forward(session, (table, where, set), static (c, a, ct) => c.UpdateAsync<T>(a.table, a.where, a.set, ct), cancellationToken);
 
@@ -351,7 +348,7 @@ public static class PgSessionExtensions
     /// <returns>The number of rows deleted.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
+    /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
     public static Task<long> DeleteAsync(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(session, (table, where), static (c, a, ct) => c.DeleteAsync(a.table, a.where, ct), cancellationToken);
 
@@ -364,7 +361,7 @@ public static class PgSessionExtensions
     /// <returns>The deleted rows.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="ForeignKeyViolationException">A deleted row is still referenced.</exception>
+    /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
     public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(this IPgSession session, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(session, (table, where), static (c, a, ct) => c.DeleteReturningAsync<T>(a.table, a.where, ct), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using PgKit;
 using PgKit.AspNetCore;
 using ReferenceApp.Api;
@@ -75,7 +76,7 @@ public static class ArticleEndpoints
             var article = await Articles.CreateAsync(db, input, cancellationToken);
             return TypedResults.Created($"/articles/{article.Id}", article);
         }
-        catch (ForeignKeyViolationException)
+        catch (PostgresException e) when (e.IsForeignKeyViolation())
         {
             // PgKit maps a foreign-key violation to 409; for a missing author the blog's contract is a 404.
             throw new NotFoundException("Author", input.AuthorId);
@@ -112,7 +113,7 @@ public static class ArticleEndpoints
                 : await Articles.PatchAsync(db, id, changes, cancellationToken);
             return TypedResults.Ok(article ?? throw new NotFoundException(Articles.EntityName, id));
         }
-        catch (ForeignKeyViolationException)
+        catch (PostgresException e) when (e.IsForeignKeyViolation())
         {
             throw new NotFoundException("Author", patch.AuthorId.Value);
         }

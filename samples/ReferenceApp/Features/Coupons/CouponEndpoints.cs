@@ -46,7 +46,7 @@ public static class CouponEndpoints
             return problem;
         }
 
-        // A duplicate code raises UniqueViolationException, which PgKit answers with a 409 (the seed's was a 500).
+        // A duplicate code raises a unique violation (PostgresException 23505), which PgKit answers with a 409 (the seed's was a 500).
         var coupon = await Coupons.CreateAsync(
             db, new { input.Code, input.InitCount, RemainingCount = input.RemainingCount ?? input.InitCount }, cancellationToken);
         return TypedResults.Created($"/v1/coupons/{coupon.Id}", coupon);

@@ -70,7 +70,7 @@ public static class ItemEndpoints
             return problem;
         }
 
-        // A duplicate name raises UniqueViolationException: PgKit answers 409 (the seed said 400 for any integrity error).
+        // A duplicate name raises a unique violation (PostgresException 23505): PgKit answers 409 (the seed said 400 for any integrity error).
         var item = await Items.CreateAsync(db, input, cancellationToken);
         return TypedResults.Created($"/items/{item.Id}", item);
     }
