@@ -112,7 +112,7 @@ public sealed class AtomicErrorTests(AtomicErrorFixture db) : IClassFixture<Atom
                 await atomic.InsertAsync<int>("authors", new { id = 2, email = "taken@example.com" }, ct);
                 break;
             case "fk":
-                await new Table<AtomicBook, int>("books").CreateAsync(atomic, new { id = 1, author_id = 999 }, ct);
+                await new Table<AtomicBook, int>("books").InsertAsync(atomic, new { id = 1, author_id = 999 }, ct);
                 break;
             case "not-null":
                 await atomic.InsertAsync<int>("authors", new { id = 3, email = (string?)null }, ct);
@@ -121,7 +121,7 @@ public sealed class AtomicErrorTests(AtomicErrorFixture db) : IClassFixture<Atom
                 await atomic.UpdateAsync<int>("authors", new { id = 1 }, new { age = -5 }, ct);
                 break;
             case "serialization":
-                _ = await atomic.ScalarAsync<int>("SELECT n FROM counters WHERE id = 1", cancellationToken: ct); // takes the snapshot
+                _ = await atomic.FetchValueAsync<int>("SELECT n FROM counters WHERE id = 1", cancellationToken: ct); // takes the snapshot
                 await db.ExecuteAsync("UPDATE counters SET n = n + 1 WHERE id = 1"); // a concurrent, committed write
                 await atomic.UpdateAsync<int>("counters", new { id = 1 }, new { n = -1 }, ct);
                 break;
@@ -135,22 +135,22 @@ public sealed class AtomicErrorTests(AtomicErrorFixture db) : IClassFixture<Atom
     // Only the request's backend looks for deadlocks soon (50 ms against 10 s), so the request is the one aborted.
     private async Task DeadlockAsync(Atomic atomic, CancellationToken ct)
     {
-        await atomic.ExecuteAsync("SET LOCAL deadlock_timeout = '50ms'", cancellationToken: ct);
-        await atomic.ExecuteAsync("UPDATE counters SET n = n + 1 WHERE id = 2", cancellationToken: ct);
+        await atomic.ExecuteSqlAsync("SET LOCAL deadlock_timeout = '50ms'", cancellationToken: ct);
+        await atomic.ExecuteSqlAsync("UPDATE counters SET n = n + 1 WHERE id = 2", cancellationToken: ct);
         await using var other = new NpgsqlConnection(DatabaseFixture.Unpooled(db.ConnectionString));
         await other.OpenAsync(ct);
-        await other.ExecuteAsync("SET deadlock_timeout = '10s'", cancellationToken: ct);
+        await other.ExecuteSqlAsync("SET deadlock_timeout = '10s'", cancellationToken: ct);
         await using var otherTransaction = await other.BeginTransactionAsync(ct);
-        await other.ExecuteAsync("UPDATE counters SET n = n + 1 WHERE id = 3", cancellationToken: ct);
+        await other.ExecuteSqlAsync("UPDATE counters SET n = n + 1 WHERE id = 3", cancellationToken: ct);
         using var stopOther = new CancellationTokenSource();
-        var theirs = other.ExecuteAsync("UPDATE counters SET n = n + 1 WHERE id = 2", cancellationToken: stopOther.Token);
+        var theirs = other.ExecuteSqlAsync("UPDATE counters SET n = n + 1 WHERE id = 2", cancellationToken: stopOther.Token);
         var pid = other.ProcessID;
         await DatabaseFixture.WaitUntilAsync(
             async () => await db.ScalarAsync<bool>($"SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = {pid}), false)"),
             TimeSpan.FromSeconds(10), "the other transaction waits for row 2");
         try
         {
-            await atomic.ExecuteAsync("UPDATE counters SET n = n + 1 WHERE id = 3", cancellationToken: ct);
+            await atomic.ExecuteSqlAsync("UPDATE counters SET n = n + 1 WHERE id = 3", cancellationToken: ct);
         }
         finally
         {

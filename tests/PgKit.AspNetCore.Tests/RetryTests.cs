@@ -135,5 +135,5 @@ public sealed class RetryTests(RetryFixture db) : IClassFixture<RetryFixture>
 
     // Through PgKit's own helper, which lets the server's PostgresException through as it is.
     private static Task RaiseAsync(Atomic atomic, string condition, CancellationToken ct)
-        => atomic.ExecuteAsync($"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{condition}'; END $$", cancellationToken: ct);
+        => atomic.ExecuteSqlAsync($"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{condition}'; END $$", cancellationToken: ct);
 }

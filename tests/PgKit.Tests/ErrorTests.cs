@@ -118,9 +118,9 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         await a.InsertAsync<int>(counters, new { id = 1, n = 0 });
         await using var ta = await a.BeginTransactionAsync(IsolationLevel.Serializable);
         await using var tb = await b.BeginTransactionAsync(IsolationLevel.Serializable);
-        Assert.Equal(0, await a.ScalarAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
-        Assert.Equal(0, await b.ScalarAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
-        await a.ExecuteAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
+        Assert.Equal(0, await a.FetchValueAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
+        Assert.Equal(0, await b.FetchValueAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
+        await a.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
         await ta.CommitAsync();
 
         var error = await CatchAsync(() => UpdateCounterAsync(route, b, counters, id: 1), e => e.IsSerializationFailure());
@@ -140,14 +140,14 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         await a.InsertManyAsync(counters, [new { id = 1, n = 0 }, new { id = 2, n = 0 }]);
 
         // Only b's backend looks for the deadlock in time, so b (whose statement goes through the route) is the victim.
-        await a.ExecuteAsync("SET deadlock_timeout = '10s'");
-        await b.ExecuteAsync("SET deadlock_timeout = '50ms'");
+        await a.ExecuteSqlAsync("SET deadlock_timeout = '10s'");
+        await b.ExecuteSqlAsync("SET deadlock_timeout = '50ms'");
         await using var ta = await a.BeginTransactionAsync();
         await using var tb = await b.BeginTransactionAsync();
-        await a.ExecuteAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
-        await b.ExecuteAsync($"UPDATE {counters} SET n = 1 WHERE id = 2");
+        await a.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
+        await b.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 2");
         var aPid = a.ProcessID;
-        var aWaits = a.ExecuteAsync($"UPDATE {counters} SET n = 2 WHERE id = 2");
+        var aWaits = a.ExecuteSqlAsync($"UPDATE {counters} SET n = 2 WHERE id = 2");
         await WaitUntilWaitingForALockAsync(aPid);
 
         var error = await CatchAsync(() => UpdateCounterAsync(route, b, counters, id: 1), e => e.IsDeadlock());
@@ -162,7 +162,7 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
     public async Task Other_errors_propagate_unchanged()
     {
         await using var connection = await db.OpenAsync();
-        var error = await Assert.ThrowsAsync<PostgresException>(() => connection.QueryAsync<int>("SELECT * FROM no_such_table"));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => connection.FetchAsync<int>("SELECT * FROM no_such_table"));
         Assert.Equal("42P01", error.SqlState);
         Assert.All(Matchers, m => Assert.False(m.Value(error)));
     }
@@ -205,8 +205,8 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
     {
         Route.Connection => connection.InsertAsync<int>(table, values),
         Route.Session => new TestSession(connection).InsertAsync<int>(table, values),
-        _ when table == books => new Table<ErrBook, int>(table).CreateAsync(new TestSession(connection), values),
-        _ => new Table<ErrAuthor, int>(table).CreateAsync(connection, values),
+        _ when table == books => new Table<ErrBook, int>(table).InsertAsync(new TestSession(connection), values),
+        _ => new Table<ErrAuthor, int>(table).InsertAsync(connection, values),
     };
 
     private static Task UpdateCounterAsync(Route route, NpgsqlConnection connection, string table, int id) => route switch
@@ -221,7 +221,7 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         await using var observer = await db.OpenAsync();
         for (var i = 0; i < 500; i++)
         {
-            if (await observer.ScalarAsync<bool>("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", [pid]))
+            if (await observer.FetchValueAsync<bool>("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", [pid]))
             {
                 return;
             }

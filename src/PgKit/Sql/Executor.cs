@@ -27,9 +27,6 @@ internal static class Executor
         /// <summary>The first row or default; further rows are skipped.</summary>
         OrDefault,
 
-        /// <summary>The row or default; a second row is an error.</summary>
-        SingleOrDefault,
-
         /// <summary>The first row; none is an error (an INSERT ... RETURNING whose row a trigger suppressed).</summary>
         Required,
     }
@@ -236,8 +233,7 @@ internal static class Executor
     private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, CancellationToken cancellationToken)
     {
         // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
-        var behavior = mode == First.SingleOrDefault ? CommandBehavior.Default : CommandBehavior.SingleRow;
-        var reader = await command.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -254,11 +250,6 @@ internal static class Executor
             finally
             {
                 parser.Release();
-            }
-
-            if (mode == First.SingleOrDefault && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw new InvalidOperationException("The query returned more than one row.");
             }
 
             return row;
@@ -324,5 +315,5 @@ internal static class Executor
 
     private static InvalidOperationException NoRowReturned(TableName? table) => new(
         $"INSERT INTO {table} ... RETURNING * returned no row: a BEFORE INSERT trigger (or a rule) on the table suppressed it, so nothing was inserted. "
-        + "Fix the trigger, or insert with ExecuteAsync (which returns the rows affected) when suppressed rows are expected.");
+        + "Fix the trigger, or insert with ExecuteSqlAsync (which returns the rows affected) when suppressed rows are expected.");
 }

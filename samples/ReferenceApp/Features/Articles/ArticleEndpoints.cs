@@ -73,7 +73,7 @@ public static class ArticleEndpoints
         try
         {
             // One INSERT; the foreign key checks the author (no SELECT first, no race with a concurrent delete).
-            var article = await Articles.CreateAsync(db, input, cancellationToken);
+            var article = await Articles.InsertAsync(db, input, cancellationToken);
             return TypedResults.Created($"/articles/{article.Id}", article);
         }
         catch (PostgresException e) when (e.IsForeignKeyViolation())
@@ -120,5 +120,5 @@ public static class ArticleEndpoints
     }
 
     private static async Task<NoContent> DeleteAsync(long id, Atomic db, CancellationToken cancellationToken) =>
-        await Articles.DeleteAsync(db, id, cancellationToken) ? TypedResults.NoContent() : throw new NotFoundException(Articles.EntityName, id);
+        await Articles.DeleteAsync(db, id, cancellationToken) > 0 ? TypedResults.NoContent() : throw new NotFoundException(Articles.EntityName, id);
 }
