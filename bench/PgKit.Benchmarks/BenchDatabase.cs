@@ -29,13 +29,13 @@ public static class BenchDatabase
             await admin.OpenAsync();
             if (!await admin.ExistsAsync("pg_catalog.pg_database", new { datname = Name }))
             {
-                await admin.ExecuteAsync($"CREATE DATABASE {Name}");
+                await admin.ExecuteSqlAsync($"CREATE DATABASE {Name}");
             }
         }
 
         var connection = new NpgsqlConnection(ConnectionString());
         await connection.OpenAsync();
-        await connection.ExecuteAsync($"""
+        await connection.ExecuteSqlAsync($"""
             CREATE TABLE IF NOT EXISTS {Authors} (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now());
             CREATE TABLE IF NOT EXISTS {Inserts} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now())
             """);
@@ -52,7 +52,7 @@ public static class BenchDatabase
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(AdminConnectionString());
         await admin.OpenAsync();
-        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        await admin.ExecuteSqlAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
     }
 }
 

@@ -27,7 +27,7 @@ public class BulkInsertBenchmarks
     }
 
     [IterationSetup]
-    public void Truncate() => connection.ExecuteAsync($"TRUNCATE {BenchDatabase.Inserts}").GetAwaiter().GetResult();
+    public void Truncate() => connection.ExecuteSqlAsync($"TRUNCATE {BenchDatabase.Inserts}").GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public async Task Cleanup() => await connection.DisposeAsync();
@@ -69,7 +69,7 @@ public class BulkInsertBenchmarks
         long count = 0;
         foreach (var row in rows)
         {
-            count += await connection.ExecuteAsync($"INSERT INTO {BenchDatabase.Inserts} (name, email) VALUES ($1, $2)", [row.Name, row.Email]);
+            count += await connection.ExecuteSqlAsync($"INSERT INTO {BenchDatabase.Inserts} (name, email) VALUES ($1, $2)", [row.Name, row.Email]);
         }
 
         return count;

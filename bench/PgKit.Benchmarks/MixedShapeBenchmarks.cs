@@ -27,15 +27,15 @@ public class MixedShapeBenchmarks
     [Benchmark(Baseline = true)]
     public async Task<Author?> SingleShape_TwoQueries()
     {
-        await connection.QuerySingleOrDefaultAsync<Author>(ByKey, [NextId()]);
-        return await connection.QuerySingleOrDefaultAsync<Author>(ByKey, [NextId()]);
+        await connection.FetchRowAsync<Author>(ByKey, [NextId()]);
+        return await connection.FetchRowAsync<Author>(ByKey, [NextId()]);
     }
 
     [Benchmark]
     public async Task<Author?> MixedShapes_TwoQueries()
     {
-        await connection.QuerySingleOrDefaultAsync<Author>(ByKey, [NextId()]);
-        return await connection.QuerySingleOrDefaultAsync<Author>(ByKeyReordered, [NextId()]);
+        await connection.FetchRowAsync<Author>(ByKey, [NextId()]);
+        return await connection.FetchRowAsync<Author>(ByKeyReordered, [NextId()]);
     }
 
     private int NextId() => id = (id % 1000) + 1;

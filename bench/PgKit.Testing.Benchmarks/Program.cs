@@ -28,7 +28,7 @@ var truncate = "TRUNCATE " + string.Join(", ", Enumerable.Range(1, Tables).Selec
 var options = new PostgresTestOptions
 {
     Migrations = MigrationSource.FromMigrations([Migration.Create(1, "twenty_tables", schema.ToString())]),
-    Seed = (connection, ct) => connection.ExecuteAsync(seed.ToString(), cancellationToken: ct),
+    Seed = (connection, ct) => connection.ExecuteSqlAsync(seed.ToString(), cancellationToken: ct),
 };
 
 var server = await TestPostgres.SharedAsync();
@@ -38,7 +38,7 @@ var dataSource = shared.DataSource;
 
 // The test's own work, the same for every way: a write to three tables.
 static Task WriteAsync(NpgsqlConnection connection) =>
-    connection.ExecuteAsync("INSERT INTO t1 (name) VALUES ('test'); UPDATE t2 SET name = 'changed'; DELETE FROM t3 WHERE id = 1;");
+    connection.ExecuteSqlAsync("INSERT INTO t1 (name) VALUES ('test'); UPDATE t2 SET name = 'changed'; DELETE FROM t3 WHERE id = 1;");
 
 async Task<double> RollbackAsync()
 {
@@ -84,7 +84,7 @@ async Task<double> FileCopyAsync()
     await using (var admin = new NpgsqlConnection(server.ConnectionString))
     {
         await admin.OpenAsync();
-        await admin.ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {template.Name} STRATEGY FILE_COPY");
+        await admin.ExecuteSqlAsync($"CREATE DATABASE {name} TEMPLATE {template.Name} STRATEGY FILE_COPY");
     }
 
     var elapsed = watch.Elapsed.TotalMilliseconds;
@@ -97,7 +97,7 @@ async Task<double> TruncateAsync()
     await using var connection = await dataSource.OpenConnectionAsync();
     await WriteAsync(connection);
     var watch = Stopwatch.StartNew();
-    await connection.ExecuteAsync(truncate + ";\n" + seed);
+    await connection.ExecuteSqlAsync(truncate + ";\n" + seed);
     return watch.Elapsed.TotalMilliseconds;
 }
 
@@ -106,7 +106,7 @@ async Task<double> RemigrateAsync()
     await using var connection = await dataSource.OpenConnectionAsync();
     await WriteAsync(connection);
     var watch = Stopwatch.StartNew();
-    await connection.ExecuteAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    await connection.ExecuteSqlAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
     await Migrator.MigrateAsync(dataSource, new MigrationOptions { Source = options.Migrations });
     await options.Seed!(connection, CancellationToken.None);
     return watch.Elapsed.TotalMilliseconds;
@@ -117,7 +117,7 @@ async Task<double> RecreateAsync()
     await using var connection = await dataSource.OpenConnectionAsync();
     await WriteAsync(connection);
     var watch = Stopwatch.StartNew();
-    await connection.ExecuteAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;\n" + schema + seed);
+    await connection.ExecuteSqlAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;\n" + schema + seed);
     return watch.Elapsed.TotalMilliseconds;
 }
 
@@ -152,7 +152,7 @@ var baseline = Median(ways[^1].Times);
 string version;
 await using (var connection = await dataSource.OpenConnectionAsync())
 {
-    version = (await connection.ScalarAsync<string>("SHOW server_version"))!;
+    version = (await connection.FetchValueAsync<string>("SHOW server_version"))!;
 }
 
 Console.WriteLine($"Per-test isolation cost, {Tables} tables x {RowsPerTable} rows, {rounds} interleaved rounds, {Environment.ProcessorCount} cores, PostgreSQL {version} (embedded, ephemeral)");

@@ -115,8 +115,8 @@ public sealed class TestDatabaseTemplate
             await admin.OpenAsync(cancellationToken).ConfigureAwait(false);
 
             // Another test process on the same (external) server may be building the same template.
-            await admin.ExecuteAsync("SELECT pg_advisory_lock($1)", [long.Parse(hash[..15], NumberStyles.HexNumber, CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
-            var comment = await admin.ScalarAsync<string>(
+            await admin.ExecuteSqlAsync("SELECT pg_advisory_lock($1)", [long.Parse(hash[..15], NumberStyles.HexNumber, CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+            var comment = await admin.FetchValueAsync<string>(
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [name], cancellationToken).ConfigureAwait(false);
             if (comment is { } ready && ready.StartsWith(CommentPrefix + hash, StringComparison.Ordinal))
             {
@@ -124,13 +124,13 @@ public sealed class TestDatabaseTemplate
             }
 
             // Absent, or a build that died half way: start over.
-            await admin.ExecuteAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name) + " WITH (FORCE)", cancellationToken: cancellationToken).ConfigureAwait(false);
-            await admin.ExecuteAsync("CREATE DATABASE " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteSqlAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name) + " WITH (FORCE)", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteSqlAsync("CREATE DATABASE " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
             await FillAsync(server.GetUnpooledConnectionString(name), options, cancellationToken).ConfigureAwait(false);
 
             // The comment marks the template complete; IS_TEMPLATE keeps it from being dropped by accident.
-            await admin.ExecuteAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE true", cancellationToken: cancellationToken).ConfigureAwait(false);
-            await admin.ExecuteAsync("COMMENT ON DATABASE " + PgIdentifier.Quote(name) + " IS " + Literal(marker), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteSqlAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE true", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await admin.ExecuteSqlAsync("COMMENT ON DATABASE " + PgIdentifier.Quote(name) + " IS " + Literal(marker), cancellationToken: cancellationToken).ConfigureAwait(false);
             await DropOutdatedAsync(admin, name, lineage, cancellationToken).ConfigureAwait(false);
             return new TestDatabaseTemplate(server, name, hash, reused: false);
         }
@@ -146,7 +146,7 @@ public sealed class TestDatabaseTemplate
     /// <summary>Drops the older templates of the same lineage an external server keeps from earlier runs; one in use by a clone is left for later.</summary>
     private static async Task DropOutdatedAsync(NpgsqlConnection admin, string current, string lineage, CancellationToken cancellationToken)
     {
-        var outdated = await admin.QueryAsync<string>(
+        var outdated = await admin.FetchAsync<string>(
             "SELECT datname FROM pg_database WHERE datname <> $1 AND shobj_description(oid, 'pg_database') LIKE $2",
             [current, CommentPrefix + "% " + lineage],
             cancellationToken).ConfigureAwait(false);
@@ -154,8 +154,8 @@ public sealed class TestDatabaseTemplate
         {
             try
             {
-                await admin.ExecuteAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE false", cancellationToken: cancellationToken).ConfigureAwait(false);
-                await admin.ExecuteAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await admin.ExecuteSqlAsync("ALTER DATABASE " + PgIdentifier.Quote(name) + " IS_TEMPLATE false", cancellationToken: cancellationToken).ConfigureAwait(false);
+                await admin.ExecuteSqlAsync("DROP DATABASE IF EXISTS " + PgIdentifier.Quote(name), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse)
             {

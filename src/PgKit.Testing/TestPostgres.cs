@@ -107,7 +107,7 @@ public sealed class TestPostgres
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(sql, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteSqlAsync(sql, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -5,7 +5,7 @@ namespace PgKit;
 /// <summary>
 /// A source of the open <see cref="NpgsqlConnection"/> that the current unit of work runs on, for example
 /// the per-request connection of the ASP.NET Core layer. Every SQL helper in <see cref="PgConnectionExtensions"/>
-/// has a forwarding twin on this interface in <see cref="PgSessionExtensions"/>.
+/// is also callable on a session (<see cref="PgSessionExtensions"/> forwards to it).
 /// </summary>
 /// <remarks>
 /// Implementations own the connection's lifetime: callers must not dispose the connection they receive.

@@ -37,7 +37,7 @@ public sealed class EmbeddedDefaultTests : IDisposable
     public async Task Development_WithoutConnectionString_UsesThePersistentEmbeddedServerOfTheContentRoot_AndStopsItWithTheApp()
     {
         var app = Build("Development", pg => pg.UseEmbeddedServerInDevelopment());
-        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_database() || ' ' || current_user || ' ' || (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)", cancellationToken: ct));
+        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.FetchValueAsync<string>("SELECT current_database() || ' ' || current_user || ' ' || (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)", cancellationToken: ct));
         await app.StartAsync();
 
         var folder = Path.Combine(_contentRoot, ".pgkit", "db");
@@ -75,7 +75,7 @@ public sealed class EmbeddedDefaultTests : IDisposable
         builder.Logging.AddProvider(logs);
         builder.Services.AddPostgres(builder.Configuration).UseEmbeddedServerInEveryEnvironment();
         var app = builder.Build();
-        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.ScalarAsync<string>("SELECT current_user", cancellationToken: ct));
+        app.MapGet("/db", async (Db db, CancellationToken ct) => await db.FetchValueAsync<string>("SELECT current_user", cancellationToken: ct));
         await app.StartAsync();
         try
         {
@@ -100,7 +100,7 @@ public sealed class EmbeddedDefaultTests : IDisposable
             PgKit.Migrations.Migration.Create(2, "seed_note", "INSERT INTO note VALUES (1, 'migrated');\n-- migrate:down\nDELETE FROM note;"),
         ]);
         var app = Build("Production", pg => pg
-            .OnInit(async (conn, ct) => seenByHook = await conn.ScalarAsync<string>("SELECT body FROM note WHERE id = 1", cancellationToken: ct), "read-note")
+            .OnInit(async (conn, ct) => seenByHook = await conn.FetchValueAsync<string>("SELECT body FROM note WHERE id = 1", cancellationToken: ct), "read-note")
             .MigrateOnStartup(source));
         app.Configuration["ConnectionStrings:Postgres"] = connectionString;
         await app.StartAsync();

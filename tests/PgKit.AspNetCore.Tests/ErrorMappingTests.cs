@@ -42,17 +42,6 @@ public sealed class ErrorMappingTests(ErrorMappingFixture db) : IClassFixture<Er
     {
         app.MapPost("/sql/{kind}", async (string kind, Db plain, CancellationToken ct) =>
             await plain.RunAsync(Statements[kind] + $" /* {SqlMarker} */", ct));
-        app.MapPost("/typed", async (Db plain, CancellationToken ct) =>
-        {
-            try
-            {
-                await plain.RunAsync(Statements["unique"], ct);
-            }
-            catch (PostgresException error)
-            {
-                throw PgErrors.Translate(error);
-            }
-        });
         app.MapPost("/timeout", async (Db plain, CancellationToken ct) =>
         {
             await using var transaction = await plain.BeginAsync(ct);
@@ -69,7 +58,6 @@ public sealed class ErrorMappingTests(ErrorMappingFixture db) : IClassFixture<Er
 
     [Theory]
     [InlineData("/sql/unique", 409, "23505", "authors_email_key", null)]
-    [InlineData("/typed", 409, "23505", "authors_email_key", null)]
     [InlineData("/sql/fk", 409, "23503", "books_author_fk", null)]
     [InlineData("/sql/not-null", 422, "23502", null, "email")]
     [InlineData("/sql/check", 422, "23514", "authors_age_check", null)]

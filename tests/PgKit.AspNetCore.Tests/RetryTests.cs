@@ -133,15 +133,7 @@ public sealed class RetryTests(RetryFixture db) : IClassFixture<RetryFixture>
         Assert.Equal(3, always);
     }
 
-    private static async Task RaiseAsync(Atomic atomic, string condition, CancellationToken ct)
-    {
-        try
-        {
-            await atomic.RunAsync($"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{condition}'; END $$", ct);
-        }
-        catch (PostgresException error)
-        {
-            throw PgErrors.Translate(error); // what PgKit's own helpers throw
-        }
-    }
+    // Through PgKit's own helper, which lets the server's PostgresException through as it is.
+    private static Task RaiseAsync(Atomic atomic, string condition, CancellationToken ct)
+        => atomic.ExecuteSqlAsync($"DO $$ BEGIN RAISE EXCEPTION 'provoked' USING ERRCODE = '{condition}'; END $$", cancellationToken: ct);
 }

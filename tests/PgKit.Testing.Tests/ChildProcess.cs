@@ -20,8 +20,8 @@ public static class ChildProcess
                     var template = await TestDatabaseTemplate.GetAsync(server, new PostgresTestOptions { Migrations = NotesMigrations.Source });
                     var database = await template.CloneAsync();
                     await using var connection = await database.OpenConnectionAsync();
-                    var dataDirectory = await connection.ScalarAsync<string>("SELECT current_setting('data_directory')");
-                    var port = await connection.ScalarAsync<string>("SELECT current_setting('port')");
+                    var dataDirectory = await connection.FetchValueAsync<string>("SELECT current_setting('data_directory')");
+                    var port = await connection.FetchValueAsync<string>("SELECT current_setting('port')");
                     var postmaster = File.ReadLines(Path.Combine(dataDirectory!, "postmaster.pid")).First();
                     Console.WriteLine($"embedded={server.IsEmbedded}");
                     Console.WriteLine($"port={port}");

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace PgKit.Testing.Tests;
 
 // Two classes with fixtures of their own run in parallel (xunit's default across classes): each writes rows tagged
@@ -41,7 +43,8 @@ public sealed class RollbackSessionTests(NotesDatabase fixture) : IClassFixture<
         await using (var session = await fixture.BeginRollbackAsync())
         {
             await session.InsertAsync<Note>("note", new { Title = "before failure" });
-            await Assert.ThrowsAsync<UniqueViolationException>(() => session.InsertAsync<Note>("note", new { Title = "before failure" }));
+            var duplicate = await Assert.ThrowsAsync<PostgresException>(() => session.InsertAsync<Note>("note", new { Title = "before failure" }));
+            Assert.True(duplicate.IsUniqueViolation());
         }
 
         await using var after = await fixture.BeginRollbackAsync();

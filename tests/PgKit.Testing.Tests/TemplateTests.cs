@@ -39,7 +39,7 @@ public sealed class TemplateTests
         Assert.False(after.WasReused);
         await using var clone = await after.CloneAsync();
         await using var connection = await clone.OpenConnectionAsync();
-        Assert.Equal(1L, await connection.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'thing' AND column_name = 'label'"));
+        Assert.Equal(1L, await connection.FetchValueAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'thing' AND column_name = 'label'"));
         Assert.False(await DatabaseExistsAsync(server, before.Name));
     }
 
@@ -56,7 +56,7 @@ public sealed class TemplateTests
             Seed = async (connection, ct) =>
             {
                 Interlocked.Increment(ref seeds);
-                await connection.ExecuteAsync("INSERT INTO thing VALUES (1), (2)", cancellationToken: ct);
+                await connection.ExecuteSqlAsync("INSERT INTO thing VALUES (1), (2)", cancellationToken: ct);
             },
         });
 
@@ -64,13 +64,13 @@ public sealed class TemplateTests
         await using var two = await template.CloneAsync();
         await using (var connection = await one.OpenConnectionAsync())
         {
-            await connection.ExecuteAsync("INSERT INTO thing VALUES (3)");
+            await connection.ExecuteSqlAsync("INSERT INTO thing VALUES (3)");
         }
 
         await using var other = await two.OpenConnectionAsync();
-        Assert.Equal(2L, await other.ScalarAsync<long>("SELECT count(*) FROM thing"));
+        Assert.Equal(2L, await other.FetchValueAsync<long>("SELECT count(*) FROM thing"));
         Assert.Equal(1, seeds);
-        Assert.Contains("thing", await other.ScalarAsync<string>("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"));
+        Assert.Contains("thing", await other.FetchValueAsync<string>("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class TemplateTests
         var database = await template.CloneAsync();
         await using (var connection = await database.OpenConnectionAsync())
         {
-            Assert.Equal(database.Name, await connection.ScalarAsync<string>("SELECT current_database()"));
+            Assert.Equal(database.Name, await connection.FetchValueAsync<string>("SELECT current_database()"));
         }
 
         await database.DisposeAsync();

@@ -27,7 +27,7 @@ public sealed class TestRunTests
         var server = await TestPostgres.SharedAsync();
         await using var connection = new Npgsql.NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync();
-        var port = await connection.ScalarAsync<string>("SELECT current_setting('port')");
+        var port = await connection.FetchValueAsync<string>("SELECT current_setting('port')");
 
         var report = await ChildProcess.RunAsync("run", new Dictionary<string, string?> { [TestPostgres.ConnectionVariable] = server.ConnectionString });
 

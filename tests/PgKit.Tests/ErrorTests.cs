@@ -1,12 +1,41 @@
+using System.Data;
 using Npgsql;
 using PgKit.Tests.Support;
 
 namespace PgKit.Tests;
 
+public sealed record ErrAuthor(int Id, string Email, int? Age);
+
+public sealed record ErrBook(int Id, int AuthorId);
+
+public sealed record ErrCounter(int Id, int N);
+
+/// <summary>
+/// Server errors reach the caller as Npgsql's own <see cref="PostgresException"/> whichever way the statement was sent
+/// (a connection helper, a session helper, a <see cref="Table{TRow, TKey}"/>), so Npgsql's documented
+/// <c>catch (PostgresException e) when (...)</c> catches them; <see cref="PgErrors"/> tells each kind apart.
+/// </summary>
 public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private string authors = "";
     private string books = "";
+
+    public enum Route
+    {
+        Connection,
+        Session,
+        Table,
+    }
+
+    public enum Kind
+    {
+        Unique,
+        ForeignKey,
+        NotNull,
+        Check,
+        Serialization,
+        Deadlock,
+    }
 
     public async Task InitializeAsync()
     {
@@ -22,130 +51,184 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    [Fact]
-    public async Task Unique_violation_names_the_constraint_but_not_the_value()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Unique_violation_is_a_PostgresException_naming_its_constraint(Route route)
     {
         await using var connection = await db.OpenAsync();
-        var error = await Assert.ThrowsAsync<UniqueViolationException>(
-            () => connection.InsertAsync<int>(authors, new { id = 2, email = "secret-ann@example.com" }));
-        Assert.Equal("23505", error.SqlState);
+        var error = await CatchAsync(() => InsertAsync(route, connection, authors, new { id = 2, email = "secret-ann@example.com" }), e => e.IsUniqueViolation());
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
         Assert.Equal("authors_email_key", error.ConstraintName);
-        Assert.Equal(authors, error.TableName);
-        Assert.Equal("public", error.SchemaName);
-        Assert.Contains("authors_email_key", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("secret-ann", error.Message, StringComparison.Ordinal);
-        Assert.IsType<PostgresException>(error.InnerException);
-        Assert.False(error.IsTransient);
-        Assert.IsAssignableFrom<System.Data.Common.DbException>(error);
+        Assert.True(error.IsUniqueViolation("authors_email_key"));
+        Assert.False(error.IsUniqueViolation("another_key"));
+        AssertOnly(Kind.Unique, error);
     }
 
-    [Fact]
-    public async Task Foreign_key_violation_on_insert_and_delete()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Foreign_key_violation_is_a_PostgresException(Route route)
     {
         await using var connection = await db.OpenAsync();
-        var insert = await Assert.ThrowsAsync<ForeignKeyViolationException>(() => connection.InsertAsync<int>(books, new { id = 1, author_id = 42 }));
-        Assert.Equal(("23503", "books_author_fkey"), (insert.SqlState, insert.ConstraintName));
-        Assert.DoesNotContain("42", insert.Message, StringComparison.Ordinal);
-
-        await connection.InsertAsync<int>(books, new { id = 2, author_id = 1 });
-        var delete = await Assert.ThrowsAsync<ForeignKeyViolationException>(() => connection.DeleteAsync(authors, new { id = 1 }));
-        Assert.Equal("books_author_fkey", delete.ConstraintName);
-        await connection.DeleteAsync(books, new { id = 2 });
+        var error = await CatchAsync(() => InsertAsync(route, connection, books, new { id = 1, author_id = 42 }), e => e.IsForeignKeyViolation());
+        Assert.Equal("books_author_fkey", error.ConstraintName);
+        Assert.True(error.IsForeignKeyViolation("books_author_fkey"));
+        AssertOnly(Kind.ForeignKey, error);
     }
 
-    [Fact]
-    public async Task Not_null_violation_names_the_column()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Not_null_violation_is_a_PostgresException_naming_its_column(Route route)
     {
         await using var connection = await db.OpenAsync();
-        var error = await Assert.ThrowsAsync<NotNullViolationException>(() => connection.InsertAsync<int>(authors, new { id = 3, email = (string?)null }));
-        Assert.Equal(("23502", "email"), (error.SqlState, error.ColumnName));
-        Assert.Contains("\"email\"", error.Message, StringComparison.Ordinal);
+        var error = await CatchAsync(() => InsertAsync(route, connection, authors, new { id = 3, email = (string?)null }), e => e.IsNotNullViolation());
+        Assert.Equal("email", error.ColumnName);
+        Assert.True(error.IsNotNullViolation("email"));
+        Assert.False(error.IsNotNullViolation("age"));
+        AssertOnly(Kind.NotNull, error);
     }
 
-    [Fact]
-    public async Task Check_violation_from_update()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Check_violation_is_a_PostgresException(Route route)
     {
         await using var connection = await db.OpenAsync();
-        var error = await Assert.ThrowsAsync<CheckViolationException>(() => connection.UpdateAsync<int>(authors, new { id = 1 }, new { age = -5 }));
-        Assert.Equal(("23514", "age_positive"), (error.SqlState, error.ConstraintName));
-        Assert.DoesNotContain("-5", error.Message, StringComparison.Ordinal);
+        var error = await CatchAsync(() => InsertAsync(route, connection, authors, new { id = 4, email = "x@example.com", age = -5 }), e => e.IsCheckViolation());
+        Assert.Equal("age_positive", error.ConstraintName);
+        Assert.True(error.IsCheckViolation("age_positive"));
+        AssertOnly(Kind.Check, error);
     }
 
-    [Fact]
-    public async Task Serialization_failure_is_transient()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Serialization_failure_of_two_serializable_transactions_is_a_PostgresException(Route route)
     {
-        var counters = await db.CreateTableAsync("id int PRIMARY KEY, n int");
+        var counters = await db.CreateTableAsync("id int PRIMARY KEY, n int NOT NULL");
         await using var a = await db.OpenAsync();
         await using var b = await db.OpenAsync();
         await a.InsertAsync<int>(counters, new { id = 1, n = 0 });
-        await using var ta = await a.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
-        await using var tb = await b.BeginTransactionAsync(System.Data.IsolationLevel.Serializable);
-        Assert.Equal(0, await a.ScalarAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
-        Assert.Equal(0, await b.ScalarAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
-        await a.UpdateAsync<int>(counters, new { id = 1 }, new { n = 1 });
+        await using var ta = await a.BeginTransactionAsync(IsolationLevel.Serializable);
+        await using var tb = await b.BeginTransactionAsync(IsolationLevel.Serializable);
+        Assert.Equal(0, await a.FetchValueAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
+        Assert.Equal(0, await b.FetchValueAsync<int>($"SELECT n FROM {counters} WHERE id = 1"));
+        await a.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
         await ta.CommitAsync();
-        var error = await Assert.ThrowsAsync<SerializationFailureException>(() => b.UpdateAsync<int>(counters, new { id = 1 }, new { n = 2 }));
-        Assert.Equal("40001", error.SqlState);
-        Assert.False(error.IsDeadlock);
-        Assert.True(error.IsTransient);
+
+        var error = await CatchAsync(() => UpdateCounterAsync(route, b, counters, id: 1), e => e.IsSerializationFailure());
+        AssertOnly(Kind.Serialization, error);
+        Assert.True(error.IsTransactionConflict());
     }
 
-    [Fact]
-    public async Task Deadlock_is_a_serialization_failure_flagged_as_deadlock()
+    [Theory]
+    [InlineData(Route.Connection)]
+    [InlineData(Route.Session)]
+    [InlineData(Route.Table)]
+    public async Task Deadlock_of_two_transactions_locking_in_opposite_order_is_not_a_serialization_failure(Route route)
     {
-        var locks = await db.CreateTableAsync("id int PRIMARY KEY");
+        var counters = await db.CreateTableAsync("id int PRIMARY KEY, n int NOT NULL");
         await using var a = await db.OpenAsync();
         await using var b = await db.OpenAsync();
-        await a.InsertManyAsync(locks, [new { id = 1 }, new { id = 2 }]);
-        await a.ExecuteAsync("SET deadlock_timeout = '50ms'");
-        await b.ExecuteAsync("SET deadlock_timeout = '50ms'");
+        await a.InsertManyAsync(counters, [new { id = 1, n = 0 }, new { id = 2, n = 0 }]);
+
+        // Only b's backend looks for the deadlock in time, so b (whose statement goes through the route) is the victim.
+        await a.ExecuteSqlAsync("SET deadlock_timeout = '10s'");
+        await b.ExecuteSqlAsync("SET deadlock_timeout = '50ms'");
         await using var ta = await a.BeginTransactionAsync();
         await using var tb = await b.BeginTransactionAsync();
-        await a.ExecuteAsync($"SELECT * FROM {locks} WHERE id = 1 FOR UPDATE");
-        await b.ExecuteAsync($"SELECT * FROM {locks} WHERE id = 2 FOR UPDATE");
-        var first = a.ExecuteAsync($"SELECT * FROM {locks} WHERE id = 2 FOR UPDATE");
-        var second = b.ExecuteAsync($"SELECT * FROM {locks} WHERE id = 1 FOR UPDATE");
-        var results = await Task.WhenAll(Capture(first), Capture(second));
-        var error = Assert.IsType<SerializationFailureException>(Assert.Single(results, r => r is not null));
-        Assert.Equal("40P01", error.SqlState);
-        Assert.True(error.IsDeadlock);
-        Assert.True(error.IsTransient);
+        await a.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 1");
+        await b.ExecuteSqlAsync($"UPDATE {counters} SET n = 1 WHERE id = 2");
+        var aPid = a.ProcessID;
+        var aWaits = a.ExecuteSqlAsync($"UPDATE {counters} SET n = 2 WHERE id = 2");
+        await WaitUntilWaitingForALockAsync(aPid);
+
+        var error = await CatchAsync(() => UpdateCounterAsync(route, b, counters, id: 1), e => e.IsDeadlock());
+        AssertOnly(Kind.Deadlock, error);
+        Assert.False(error.IsSerializationFailure());
+        Assert.True(error.IsTransactionConflict());
+        await tb.RollbackAsync();
+        Assert.Equal(1, await aWaits);
     }
 
     [Fact]
     public async Task Other_errors_propagate_unchanged()
     {
         await using var connection = await db.OpenAsync();
-        var error = await Assert.ThrowsAsync<PostgresException>(() => connection.QueryAsync<int>("SELECT * FROM no_such_table"));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => connection.FetchAsync<int>("SELECT * FROM no_such_table"));
         Assert.Equal("42P01", error.SqlState);
-        var translated = PgErrors.Translate(error);
-        Assert.Same(error, translated);
+        Assert.All(Matchers, m => Assert.False(m.Value(error)));
     }
 
     [Fact]
-    public void Translate_maps_each_sqlstate()
-    {
-        static Exception T(string state) => PgErrors.Translate(new PostgresException("m", "ERROR", "ERROR", state));
-        Assert.IsType<UniqueViolationException>(T("23505"));
-        Assert.IsType<ForeignKeyViolationException>(T("23503"));
-        Assert.IsType<NotNullViolationException>(T("23502"));
-        Assert.IsType<CheckViolationException>(T("23514"));
-        Assert.False(Assert.IsType<SerializationFailureException>(T("40001")).IsDeadlock);
-        Assert.True(Assert.IsType<SerializationFailureException>(T("40P01")).IsDeadlock);
-        Assert.IsType<PostgresException>(T("22012"));
-        Assert.Throws<ArgumentNullException>(() => PgErrors.Translate(null!));
-    }
+    public void Matchers_reject_null()
+        => Assert.All(Matchers, m => Assert.Throws<ArgumentNullException>(() => m.Value(null!)));
 
-    private static async Task<Exception?> Capture(Task task)
+    private static readonly Dictionary<Kind, Func<PostgresException, bool>> Matchers = new()
+    {
+        [Kind.Unique] = e => e.IsUniqueViolation(),
+        [Kind.ForeignKey] = e => e.IsForeignKeyViolation(),
+        [Kind.NotNull] = e => e.IsNotNullViolation(),
+        [Kind.Check] = e => e.IsCheckViolation(),
+        [Kind.Serialization] = e => e.IsSerializationFailure(),
+        [Kind.Deadlock] = e => e.IsDeadlock(),
+    };
+
+    // Each error matches its own matcher and no other one.
+    private static void AssertOnly(Kind kind, PostgresException error)
+        => Assert.Equal(new[] { kind }, Matchers.Where(m => m.Value(error)).Select(m => m.Key));
+
+    // Npgsql's documented pattern, exactly: an exception of any other type (a wrapper) escapes the filter and fails the test.
+    private static async Task<PostgresException> CatchAsync(Func<Task> action, Func<PostgresException, bool> matches)
     {
         try
         {
-            await task;
-            return null;
+            await action();
         }
-        catch (Exception e)
+        catch (PostgresException e) when (matches(e))
         {
             return e;
         }
+
+        throw new Xunit.Sdk.XunitException("The statement did not fail.");
+    }
+
+    // The table route covers both of Table's receivers: books through a session, authors through a connection.
+    private Task InsertAsync(Route route, NpgsqlConnection connection, string table, object values) => route switch
+    {
+        Route.Connection => connection.InsertAsync<int>(table, values),
+        Route.Session => new TestSession(connection).InsertAsync<int>(table, values),
+        _ when table == books => new Table<ErrBook, int>(table).InsertAsync(new TestSession(connection), values),
+        _ => new Table<ErrAuthor, int>(table).InsertAsync(connection, values),
+    };
+
+    private static Task UpdateCounterAsync(Route route, NpgsqlConnection connection, string table, int id) => route switch
+    {
+        Route.Connection => connection.UpdateAsync<int>(table, new { id }, new { n = 2 }),
+        Route.Session => new TestSession(connection).UpdateAsync<int>(table, new { id }, new { n = 2 }),
+        _ => new Table<ErrCounter, int>(table).PatchAsync(connection, id, new Dictionary<string, object?> { ["n"] = 2 }),
+    };
+
+    private async Task WaitUntilWaitingForALockAsync(int pid)
+    {
+        await using var observer = await db.OpenAsync();
+        for (var i = 0; i < 500; i++)
+        {
+            if (await observer.FetchValueAsync<bool>("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", [pid]))
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException("The first transaction never waited for the row lock.");
     }
 }

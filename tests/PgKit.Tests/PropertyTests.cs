@@ -27,7 +27,7 @@ public sealed class PropertyTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         RunSetup(async () =>
         {
             await using var connection = await db.OpenAsync();
-            await connection.ExecuteAsync("CREATE SCHEMA prop; CREATE TABLE sentinel (id int); INSERT INTO sentinel VALUES (1)");
+            await connection.ExecuteSqlAsync("CREATE SCHEMA prop; CREATE TABLE sentinel (id int); INSERT INTO sentinel VALUES (1)");
         });
 
         var names =
@@ -43,18 +43,18 @@ public sealed class PropertyTests(DatabaseFixture db) : IClassFixture<DatabaseFi
             var table = new TableName("prop", n.table);
             var a = PgIdentifier.Quote(n.first);
             var b = PgIdentifier.Quote(n.second);
-            await connection.ExecuteAsync($"CREATE TABLE {table} ({a} int, {b} text)");
+            await connection.ExecuteSqlAsync($"CREATE TABLE {table} ({a} int, {b} text)");
 
             var values = new Dictionary<string, object?> { [n.first] = 7, [n.second] = n.table };
             var inserted = await connection.InsertAsync<(int, string)>(table, values);
             var read = await connection.GetAsync<(int, string)>(table, new Dictionary<string, object?> { [n.first] = 7 });
             var updated = await connection.UpdateAsync<(int, string)>(table, values, new Dictionary<string, object?> { [n.first] = 8 });
             var ordered = await connection.SelectAsync<(int, string)>(table, orderBy: OrderBy.Desc(n.second));
-            var catalog = await connection.QueryAsync<string>(
+            var catalog = await connection.FetchAsync<string>(
                 "SELECT c.relname || '|' || string_agg(a.attname, '|' ORDER BY a.attnum) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
                 + "WHERE c.relnamespace = 'prop'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 GROUP BY c.relname");
             var deleted = await connection.DeleteAsync(table, new Dictionary<string, object?> { [n.first] = 8, [n.second] = n.table });
-            await connection.ExecuteAsync($"DROP TABLE {table}");
+            await connection.ExecuteSqlAsync($"DROP TABLE {table}");
             var sentinel = await connection.CountAsync("public.sentinel");
 
             return inserted == (7, n.table) && read == (7, n.table) && updated.SequenceEqual([(8, n.table)]) && ordered.SequenceEqual([(8, n.table)])
@@ -64,7 +64,7 @@ public sealed class PropertyTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         RunSetup(async () =>
         {
             await using var connection = await db.OpenAsync();
-            Assert.Equal(0, await connection.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relnamespace = 'prop'::regnamespace"));
+            Assert.Equal(0, await connection.FetchValueAsync<long>("SELECT count(*) FROM pg_class WHERE relnamespace = 'prop'::regnamespace"));
             Assert.Equal(1, await connection.CountAsync("sentinel"));
         });
     }

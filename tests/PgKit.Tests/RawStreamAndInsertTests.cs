@@ -9,10 +9,10 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
     {
         var people = await db.CreateTableAsync(Schemas.People);
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync($"INSERT INTO {people} (name, age) SELECT 'p' || i, i FROM generate_series(1, 50) i");
+        await connection.ExecuteSqlAsync($"INSERT INTO {people} (name, age) SELECT 'p' || i, i FROM generate_series(1, 50) i");
 
         var ages = new List<int>();
-        await foreach (var age in connection.StreamAsync<int>($"SELECT age FROM {people} WHERE age > $1 ORDER BY age", [45]))
+        await foreach (var age in connection.FetchStreamAsync<int>($"SELECT age FROM {people} WHERE age > $1 ORDER BY age", [45]))
         {
             ages.Add(age);
         }
@@ -20,7 +20,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
         Assert.Equal([46, 47, 48, 49, 50], ages);
 
         var pairs = new List<(string, int)>();
-        await foreach (var pair in connection.StreamAsync<(string Name, int Age)>($"SELECT name, age FROM {people} ORDER BY age LIMIT 2", []))
+        await foreach (var pair in connection.FetchStreamAsync<(string Name, int Age)>($"SELECT name, age FROM {people} ORDER BY age LIMIT 2"))
         {
             pairs.Add(pair);
         }
@@ -33,7 +33,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
     {
         await using var connection = await db.OpenAsync();
         var seen = 0;
-        await foreach (var n in connection.StreamAsync<long>("SELECT g FROM generate_series(1, 1000000) g", []))
+        await foreach (var n in connection.FetchStreamAsync<long>("SELECT g FROM generate_series(1, 1000000) g"))
         {
             if (++seen == 3)
             {
@@ -42,8 +42,8 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
         }
 
         Assert.Equal(3, seen);
-        Assert.Equal(1, await connection.ScalarAsync<int>("SELECT 1")); // the connection is free again
-        Assert.Throws<ArgumentException>(() => connection.StreamAsync<int>(" ", []));
+        Assert.Equal(1, await connection.FetchValueAsync<int>("SELECT 1")); // the connection is free again
+        Assert.Throws<ArgumentException>(() => connection.FetchStreamAsync<int>(" "));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
         await using var connection = await db.OpenAsync();
         var session = new TestSession(connection);
         var values = new List<string>();
-        await foreach (var s in session.StreamAsync<string>("SELECT unnest($1::text[])", [new[] { "a", "b" }]))
+        await foreach (var s in session.FetchStreamAsync<string>("SELECT unnest($1::text[])", [new[] { "a", "b" }]))
         {
             values.Add(s);
         }
@@ -68,7 +68,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
         await using var connection = await db.OpenAsync();
         await connection.InsertAsync<Person>(people, new { name = "Ann" });
         var names = new List<string>();
-        await foreach (var p in connection.StreamAsync<Person>(people))
+        await foreach (var p in connection.SelectStreamAsync<Person>(people))
         {
             names.Add(p.Name);
         }
@@ -81,7 +81,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
     {
         var people = await db.CreateTableAsync(Schemas.People);
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync($"""
+        await connection.ExecuteSqlAsync($"""
             CREATE FUNCTION {people}_skip() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
             CREATE TRIGGER skip BEFORE INSERT ON {people} FOR EACH ROW WHEN (NEW.name = 'ghost') EXECUTE FUNCTION {people}_skip();
             """);
@@ -92,7 +92,7 @@ public sealed class RawStreamAndInsertTests(DatabaseFixture db) : IClassFixture<
         Assert.Equal(0, await connection.CountAsync(people));
 
         var table = new Table<Person, int>(people);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => table.CreateAsync(connection, new { name = "ghost" }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => table.InsertAsync(connection, new { name = "ghost" }));
         Assert.Equal("Ann", (await connection.InsertAsync<Person>(people, new { name = "Ann" })).Name);
     }
 

@@ -10,7 +10,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     {
         var people = await db.CreateTableAsync(Schemas.People);
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync(
+        await connection.ExecuteSqlAsync(
             $"INSERT INTO {people} (name, email, age) VALUES ('Ann', 'ann@x', 30), ('Bob', NULL, 25), ('Cy', 'cy@x', NULL), ('Dee', 'dee@x', 41)");
         return people;
     });
@@ -87,7 +87,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
     {
         await using var connection = await db.OpenAsync();
         var names = new List<string>();
-        await foreach (var person in connection.StreamAsync<Person>(people, orderBy: "name"))
+        await foreach (var person in connection.SelectStreamAsync<Person>(people, orderBy: "name"))
         {
             names.Add(person.Name);
         }
@@ -95,7 +95,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         Assert.Equal(["Ann", "Bob", "Cy", "Dee"], names);
 
         var streamed = new List<int>();
-        await foreach (var n in connection.StreamAsync<int>(people, "age IS NOT NULL", orderBy: "age"))
+        await foreach (var n in connection.SelectStreamAsync<int>(people, "age IS NOT NULL", orderBy: "age"))
         {
             streamed.Add(n);
         }
@@ -106,7 +106,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         var seen = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in connection.StreamAsync<Person>(people).WithCancellation(cts.Token))
+            await foreach (var _ in connection.SelectStreamAsync<Person>(people).WithCancellation(cts.Token))
             {
                 seen++;
                 await cts.CancelAsync();
@@ -139,7 +139,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         Assert.Equal("where", scalar.ParamName);
         var condition = await Assert.ThrowsAsync<ArgumentException>(() => connection.CountAsync(people, "  "));
         Assert.Equal("condition", condition.ParamName);
-        Assert.Throws<ArgumentException>(() => connection.StreamAsync<Person>(people, new { }));
+        Assert.Throws<ArgumentException>(() => connection.SelectStreamAsync<Person>(people, new { }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => connection.SelectAsync<Person>(people, limit: -1));
     }
 }

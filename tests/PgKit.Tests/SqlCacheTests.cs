@@ -21,8 +21,8 @@ public sealed class SqlCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFi
             var a = await db.CreateTableAsync(Schemas.People);
             var b = await db.CreateTableAsync(Schemas.People);
             await using var connection = await db.OpenAsync();
-            await connection.ExecuteAsync($"INSERT INTO {a} (name, email, age) VALUES ('Ann', 'ann@x', 30), ('Bob', NULL, 25), ('Cy', 'cy@x', NULL)");
-            await connection.ExecuteAsync($"INSERT INTO {b} (name, email, age) VALUES ('Zed', NULL, 99)");
+            await connection.ExecuteSqlAsync($"INSERT INTO {a} (name, email, age) VALUES ('Ann', 'ann@x', 30), ('Bob', NULL, 25), ('Cy', 'cy@x', NULL)");
+            await connection.ExecuteSqlAsync($"INSERT INTO {b} (name, email, age) VALUES ('Zed', NULL, 99)");
             return (a, b);
         });
     }
@@ -178,8 +178,8 @@ public sealed class SqlCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     {
         await using var first = await db.OpenAsync();
         await using var second = await db.OpenAsync();
-        var a = first.StreamAsync<Person>(people, orderBy: "name").GetAsyncEnumerator();
-        var b = second.StreamAsync<Person>(others, orderBy: "name").GetAsyncEnumerator();
+        var a = first.SelectStreamAsync<Person>(people, orderBy: "name").GetAsyncEnumerator();
+        var b = second.SelectStreamAsync<Person>(others, orderBy: "name").GetAsyncEnumerator();
         try
         {
             Assert.True(await a.MoveNextAsync());

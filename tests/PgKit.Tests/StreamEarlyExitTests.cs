@@ -19,14 +19,14 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         var sequence = await CreateSequenceAsync();
         await using var connection = await db.OpenAsync();
         long first = 0;
-        await foreach (var n in connection.StreamAsync<long>(Produce(sequence), [Rows]))
+        await foreach (var n in connection.FetchStreamAsync<long>(Produce(sequence), [Rows]))
         {
             first = n;
             break;
         }
 
         Assert.Equal(1, first);
-        Assert.Equal(42, await connection.ScalarAsync<int>("SELECT 42"));
+        Assert.Equal(42, await connection.FetchValueAsync<int>("SELECT 42"));
         Assert.True(await ProducedAsync(connection, sequence) < Rows / 2, "the server produced every row: the statement was drained, not cancelled");
         Assert.Equal("idle", await BackendStateAsync(connection.ProcessID));
     }
@@ -40,7 +40,7 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         var seen = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var n in connection.StreamAsync<long>(Produce(sequence), [Rows]).WithCancellation(cancellation.Token))
+            await foreach (var n in connection.FetchStreamAsync<long>(Produce(sequence), [Rows]).WithCancellation(cancellation.Token))
             {
                 if (++seen == 2)
                 {
@@ -50,7 +50,7 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         });
 
         Assert.Equal(2, seen);
-        Assert.Equal(42, await connection.ScalarAsync<int>("SELECT 42"));
+        Assert.Equal(42, await connection.FetchValueAsync<int>("SELECT 42"));
         Assert.True(await ProducedAsync(connection, sequence) < Rows / 2, "the server produced every row: the statement was drained, not cancelled");
     }
 
@@ -59,7 +59,7 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
     {
         var sequence = await CreateSequenceAsync();
         await using var connection = db.DataSource.CreateConnection();
-        await foreach (var n in connection.StreamAsync<long>(Produce(sequence), [Rows]))
+        await foreach (var n in connection.FetchStreamAsync<long>(Produce(sequence), [Rows]))
         {
             break;
         }
@@ -75,12 +75,12 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         // Cancelling a statement would abort the transaction around it: inside one, the rest is read instead.
         await using var connection = await db.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await foreach (var n in connection.StreamAsync<long>("SELECT g FROM generate_series(1, 100000) g", []))
+        await foreach (var n in connection.FetchStreamAsync<long>("SELECT g FROM generate_series(1, 100000) g"))
         {
             break;
         }
 
-        Assert.Equal(42, await connection.ScalarAsync<int>("SELECT 42"));
+        Assert.Equal(42, await connection.FetchValueAsync<int>("SELECT 42"));
         await transaction.CommitAsync();
     }
 
@@ -93,14 +93,14 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             Assert.True(NpgsqlInternals.InTransaction(connection));
-            await connection.ExecuteAsync("SELECT 1");
+            await connection.ExecuteSqlAsync("SELECT 1");
             Assert.True(NpgsqlInternals.InTransaction(connection));
         }
 
         Assert.False(NpgsqlInternals.InTransaction(connection));
-        await connection.ExecuteAsync("BEGIN");
+        await connection.ExecuteSqlAsync("BEGIN");
         Assert.True(NpgsqlInternals.InTransaction(connection));
-        await connection.ExecuteAsync("COMMIT");
+        await connection.ExecuteSqlAsync("COMMIT");
         Assert.False(NpgsqlInternals.InTransaction(connection));
     }
 
@@ -108,7 +108,7 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
     {
         var name = "s" + Guid.NewGuid().ToString("N")[..12];
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync($"CREATE SEQUENCE {name}");
+        await connection.ExecuteSqlAsync($"CREATE SEQUENCE {name}");
         return name;
     }
 
@@ -118,11 +118,11 @@ public sealed class StreamEarlyExitTests(DatabaseFixture db) : IClassFixture<Dat
         => $"SELECT nextval('{sequence}') FROM (SELECT generate_series(1, $1::bigint) AS g) series";
 
     private static Task<long> ProducedAsync(Npgsql.NpgsqlConnection connection, string sequence)
-        => connection.ScalarAsync<long>($"SELECT last_value FROM {sequence}");
+        => connection.FetchValueAsync<long>($"SELECT last_value FROM {sequence}");
 
     private async Task<string?> BackendStateAsync(int pid)
     {
         await using var other = await db.OpenAsync();
-        return await other.ScalarAsync<string>("SELECT state FROM pg_stat_activity WHERE pid = $1", [pid]);
+        return await other.FetchValueAsync<string>("SELECT state FROM pg_stat_activity WHERE pid = $1", [pid]);
     }
 }

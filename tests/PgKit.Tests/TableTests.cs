@@ -44,14 +44,14 @@ public sealed class TableTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
     public async Task Create_get_update_patch_delete()
     {
         await using var connection = await db.OpenAsync();
-        var created = await authors.CreateAsync(connection, new { Name = "Zed", Email = "zed@x" });
+        var created = await authors.InsertAsync(connection, new { Name = "Zed", Email = "zed@x" });
         Assert.True(created.Id > 25);
         Assert.True(created.CreatedAt > DateTimeOffset.UtcNow.AddMinutes(-5));
         Assert.Equal(created, await authors.GetAsync(connection, created.Id));
         Assert.Equal(created, await authors.ByEmailAsync(connection, "zed@x"));
 
         // Full update writes every non-key column, null included; the identity key is never written.
-        var updated = await authors.UpdateAsync(connection, created.Id, created with { Name = "Zed 2", Email = null });
+        var updated = await authors.ReplaceAsync(connection, created.Id, created with { Name = "Zed 2", Email = null });
         Assert.Equal(created with { Name = "Zed 2", Email = null }, updated);
 
         // Patch writes exactly the given columns.
@@ -60,8 +60,8 @@ public sealed class TableTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         Assert.Null(await authors.PatchAsync(connection, -1, new Dictionary<string, object?> { ["email"] = "nobody" }));
         await Assert.ThrowsAsync<ArgumentException>(() => authors.PatchAsync(connection, created.Id, new Dictionary<string, object?>()));
 
-        Assert.True(await authors.DeleteAsync(connection, created.Id));
-        Assert.False(await authors.DeleteAsync(connection, created.Id));
+        Assert.Equal(1, await authors.DeleteAsync(connection, created.Id));
+        Assert.Equal(0, await authors.DeleteAsync(connection, created.Id));
         Assert.Null(await authors.GetAsync(connection, created.Id));
     }
 
@@ -134,7 +134,7 @@ public sealed class TableTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         await using var connection = await db.OpenAsync();
         var session = new TestSession(connection);
         await using var transaction = await connection.BeginTransactionAsync();
-        var created = await authors.CreateAsync(session, new { name = "In tx" });
+        var created = await authors.InsertAsync(session, new { name = "In tx" });
         Assert.Equal(created, await authors.GetOrThrowAsync(session, created.Id));
         Assert.Equal(26, (await authors.ListAsync(session, new PageRequest { IncludeTotal = true, Limit = 1 })).TotalCount);
         await transaction.RollbackAsync();

@@ -11,7 +11,7 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
     public async Task InitializeAsync() => table = await db.OnceAsync("schema", async () =>
     {
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync("CREATE TYPE mood AS ENUM ('happy', 'very_sad', 'meh')");
+        await connection.ExecuteSqlAsync("CREATE TYPE mood AS ENUM ('happy', 'very_sad', 'meh')");
         await connection.ReloadTypesAsync();
         return await db.CreateTableAsync(Schemas.Everything);
     });
@@ -81,7 +81,7 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
     {
         await using var connection = await db.OpenAsync();
         var inserted = await connection.InsertAsync<Everything>(table, SampleValues());
-        var stored = await connection.QuerySingleOrDefaultAsync<(string MoodText, string MoodEnum, string Jb, string At, string Bytes)>(
+        var stored = await connection.FetchRowAsync<(string MoodText, string MoodEnum, string Jb, string At, string Bytes)>(
             $"SELECT mood_text, mood_enum::text, jb::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), encode(bytes, 'hex') FROM {table} WHERE id = $1",
             [inserted.Id]);
         Assert.Equal("very_sad", stored.MoodText);
@@ -112,9 +112,9 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
         await using var connection = await db.OpenAsync();
         var row = await connection.InsertAsync<JbRow>(table, new { jb = """{"a":1}""", js = JsonDocument.Parse("[1,2]") });
         Assert.Equal("""{"a": 1}""", row.Jb);
-        var element = await connection.ScalarAsync<JsonElement>($"SELECT jb FROM {table} WHERE id = $1", [row.Id]);
+        var element = await connection.FetchValueAsync<JsonElement>($"SELECT jb FROM {table} WHERE id = $1", [row.Id]);
         Assert.Equal(1, element.GetProperty("a").GetInt32());
-        var js = await connection.ScalarAsync<JsonDocument>($"SELECT js FROM {table} WHERE id = $1", [row.Id]);
+        var js = await connection.FetchValueAsync<JsonDocument>($"SELECT js FROM {table} WHERE id = $1", [row.Id]);
         Assert.Equal(2, js!.RootElement.GetArrayLength());
     }
 
@@ -122,12 +122,12 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
     public async Task Enum_reads_from_text_postgres_enum_and_integer()
     {
         await using var connection = await db.OpenAsync();
-        Assert.Equal(Mood.VerySad, await connection.ScalarAsync<Mood>("SELECT 'very_sad'::text"));
-        Assert.Equal(Mood.SoSo, await connection.ScalarAsync<Mood>("SELECT 'meh'::mood"));
-        Assert.Equal(Mood.VerySad, await connection.ScalarAsync<Mood>("SELECT 'VerySad'::text")); // CLR spelling tolerated
-        Assert.Equal(Mood.VerySad, await connection.ScalarAsync<Mood?>("SELECT 1"));
-        Assert.Null(await connection.ScalarAsync<Mood?>("SELECT NULL::mood"));
-        await Assert.ThrowsAsync<InvalidCastException>(() => connection.ScalarAsync<Mood>("SELECT 'angry'::text"));
+        Assert.Equal(Mood.VerySad, await connection.FetchValueAsync<Mood>("SELECT 'very_sad'::text"));
+        Assert.Equal(Mood.SoSo, await connection.FetchValueAsync<Mood>("SELECT 'meh'::mood"));
+        Assert.Equal(Mood.VerySad, await connection.FetchValueAsync<Mood>("SELECT 'VerySad'::text")); // CLR spelling tolerated
+        Assert.Equal(Mood.VerySad, await connection.FetchValueAsync<Mood?>("SELECT 1"));
+        Assert.Null(await connection.FetchValueAsync<Mood?>("SELECT NULL::mood"));
+        await Assert.ThrowsAsync<InvalidCastException>(() => connection.FetchValueAsync<Mood>("SELECT 'angry'::text"));
     }
 
     [Fact]
@@ -140,23 +140,23 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
         var row = await connection.InsertAsync<Everything>(table, new { mood_enum = Mood.Happy, mood_text = Mood.Happy });
         Assert.Equal(Mood.Happy, row.MoodEnum);
         Assert.Equal(Mood.Happy, row.MoodText);
-        Assert.Equal(Mood.Happy, await connection.ScalarAsync<Mood>($"SELECT mood_enum FROM {table} WHERE id = $1", [row.Id]));
+        Assert.Equal(Mood.Happy, await connection.FetchValueAsync<Mood>($"SELECT mood_enum FROM {table} WHERE id = $1", [row.Id]));
     }
 
     [Fact]
     public async Task Scalars_tuples_and_lists_map_by_position()
     {
         await using var connection = await db.OpenAsync();
-        Assert.Equal(42L, await connection.ScalarAsync<long>("SELECT 42"));
-        Assert.Equal(42, await connection.ScalarAsync<int>("SELECT 42::bigint"));
-        Assert.Equal(2.5m, await connection.ScalarAsync<decimal>("SELECT 2.5::numeric"));
-        Assert.Null(await connection.ScalarAsync<string>("SELECT NULL::text"));
-        Assert.Null(await connection.ScalarAsync<int?>("SELECT 1 WHERE false"));
-        Assert.Equal(new List<int> { 1, 2 }, await connection.ScalarAsync<List<int>>("SELECT ARRAY[1,2]"));
-        var tuples = await connection.QueryAsync<(int, string?, DateTimeOffset)>(
+        Assert.Equal(42L, await connection.FetchValueAsync<long>("SELECT 42"));
+        Assert.Equal(42, await connection.FetchValueAsync<int>("SELECT 42::bigint"));
+        Assert.Equal(2.5m, await connection.FetchValueAsync<decimal>("SELECT 2.5::numeric"));
+        Assert.Null(await connection.FetchValueAsync<string>("SELECT NULL::text"));
+        Assert.Null(await connection.FetchValueAsync<int?>("SELECT 1 WHERE false"));
+        Assert.Equal(new List<int> { 1, 2 }, await connection.FetchValueAsync<List<int>>("SELECT ARRAY[1,2]"));
+        var tuples = await connection.FetchAsync<(int, string?, DateTimeOffset)>(
             "SELECT g, CASE WHEN g = 2 THEN NULL ELSE 'x' || g END, '2020-01-01Z'::timestamptz FROM generate_series(1, 3) g ORDER BY g");
         Assert.Equal([(1, "x1", DateTimeOffset.Parse("2020-01-01Z")), (2, null, DateTimeOffset.Parse("2020-01-01Z")), (3, "x3", DateTimeOffset.Parse("2020-01-01Z"))], tuples);
-        Assert.Equal(new[] { 1, 2, 3 }, await connection.QueryAsync<int>("SELECT generate_series(1, 3)"));
+        Assert.Equal(new[] { 1, 2, 3 }, await connection.FetchAsync<int>("SELECT generate_series(1, 3)"));
     }
 }
 

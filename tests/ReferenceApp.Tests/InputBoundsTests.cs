@@ -104,7 +104,7 @@ public sealed class InputBoundsTests(ReferenceAppFactory app) : IClassFixture<Re
         var author = await CreateAuthorAsync();
         await using (var session = await app.OpenSessionAsync())
         {
-            await session.Connection.ExecuteAsync(
+            await session.Connection.ExecuteSqlAsync(
                 "INSERT INTO article (author_id, title, content) SELECT $1, 'Max ' || i, repeat('x', $2) FROM generate_series(1, 101) AS i",
                 [author, ContentMaxLength]);
         }

@@ -158,7 +158,7 @@ internal static class BenchReport
         Line();
         Line($"## What each variant is");
         Line();
-        Line($"- **PgKit**: samples/ReferenceApp itself, composed as its Program.cs composes it (`AddReferenceApp` + `MapReferenceApp`, so with its Swagger UI, status-code pages and health endpoints): `Table<TRow, TKey>.GetOrThrowAsync` and a keyset page over `SelectAsync` on the request's `Db`, `Table.CreateAsync` and `QuerySingleOrDefaultAsync(UPDATE ... RETURNING *)` on `Atomic` (committed before the response). `/fortunes` is bench-only: `Db` + `SelectAsync`.");
+        Line($"- **PgKit**: samples/ReferenceApp itself, composed as its Program.cs composes it (`AddReferenceApp` + `MapReferenceApp`, so with its Swagger UI, status-code pages and health endpoints): `Table<TRow, TKey>.GetOrThrowAsync` and a keyset page over `SelectAsync` on the request's `Db`, `Table.InsertAsync` and `FetchRowAsync(UPDATE ... RETURNING *)` on `Atomic` (committed before the response). `/fortunes` is bench-only: `Db` + `SelectAsync`.");
         Line($"- **raw Npgsql** (the baseline): `NpgsqlDataSource` commands, positional parameters (`NpgsqlParameter<T>`), `CommandBehavior.SingleRow` for one-row reads, readers by ordinal, `BeginTransactionAsync` / `CommitAsync` for writes.");
         Line($"- **Dapper**: hand-written SQL with named parameters on a connection opened per request, `MatchNamesWithUnderscores`, a manual transaction for writes.");
         Line($"- **EF Core**: Npgsql provider, `AddDbContextPool`, LINQ with `AsNoTracking()` for reads, `Add` + `SaveChangesAsync` in an explicit transaction to create, and `FromSql(UPDATE ... RETURNING)` in an explicit transaction to redeem (the same statement as the others).");

@@ -66,7 +66,7 @@ internal sealed class PostgresErrorMapper(
         return null;
     }
 
-    private MappedError MapSqlState(PgErrorInfo error, Exception exception, bool details, TimeSpan retryAfter)
+    private MappedError MapSqlState(PostgresException error, Exception exception, bool details, TimeSpan retryAfter)
     {
         var state = error.SqlState;
         var constraint = error.ConstraintName;
@@ -74,44 +74,80 @@ internal sealed class PostgresErrorMapper(
         string detail;
         TimeSpan? retry = null;
         var retryable = false;
+
+        // The errors applications handle are recognized by PgErrors' matchers, the ones users write in their own
+        // exception filters, so the two cannot disagree; the rest go by SQLSTATE and its class.
+        if (error.IsUniqueViolation())
+        {
+            status = StatusCodes.Status409Conflict;
+            detail = "The request conflicts with an existing row" + Named("unique constraint", constraint);
+        }
+        else if (error.IsForeignKeyViolation())
+        {
+            status = StatusCodes.Status409Conflict;
+            detail = "The request refers to a row that does not exist, or removes a row that is still referred to" +
+                Named("foreign key constraint", constraint);
+        }
+        else if (error.IsNotNullViolation())
+        {
+            status = StatusCodes.Status422UnprocessableEntity;
+            detail = "A required value is missing" + Named("column", error.ColumnName);
+        }
+        else if (error.IsCheckViolation())
+        {
+            status = StatusCodes.Status422UnprocessableEntity;
+            detail = "A value is not allowed" + Named("check constraint", constraint);
+        }
+        else if (error.IsTransactionConflict())
+        {
+            status = StatusCodes.Status409Conflict;
+            detail = error.IsDeadlock()
+                ? "The request conflicted with a concurrent request (deadlock). Retry it."
+                : "The request conflicted with a concurrent request (serialization failure). Retry it.";
+            retry = retryAfter;
+            retryable = true;
+        }
+        else
+        {
+            (status, detail, retry) = MapOther(state, constraint, retryAfter);
+        }
+
+        var problem = Problem(status, detail, exception, details);
+        problem.Extensions[Key("sqlState")] = state;
+        AddIfPresent(problem, "constraint", constraint);
+        AddIfPresent(problem, "column", error.ColumnName);
+        AddIfPresent(problem, "table", error.TableName);
+        if (retryable)
+        {
+            problem.Extensions[Key("retryable")] = true;
+        }
+
+        if (details)
+        {
+            problem.Extensions[Key("databaseMessage")] = error.MessageText;
+            AddIfPresent(problem, "databaseDetail", error.Detail);
+            AddIfPresent(problem, "hint", error.Hint);
+            AddIfPresent(problem, "where", error.Where);
+            AddIfPresent(problem, "statement", error.BatchCommand?.CommandText);
+        }
+
+        return new MappedError(problem, retry, state, constraint);
+    }
+
+    private static (int Status, string Detail, TimeSpan? RetryAfter) MapOther(string state, string? constraint, TimeSpan retryAfter)
+    {
+        int status;
+        string detail;
+        TimeSpan? retry = null;
         switch (state)
         {
-            case PostgresErrorCodes.UniqueViolation:
-                status = StatusCodes.Status409Conflict;
-                detail = "The request conflicts with an existing row" + Named("unique constraint", constraint);
-                break;
             case PostgresErrorCodes.ExclusionViolation:
                 status = StatusCodes.Status409Conflict;
                 detail = "The request conflicts with an existing row" + Named("exclusion constraint", constraint);
                 break;
-            case PostgresErrorCodes.ForeignKeyViolation:
-                status = StatusCodes.Status409Conflict;
-                detail = "The request refers to a row that does not exist, or removes a row that is still referred to" +
-                    Named("foreign key constraint", constraint);
-                break;
-            case PostgresErrorCodes.NotNullViolation:
-                status = StatusCodes.Status422UnprocessableEntity;
-                detail = "A required value is missing" + Named("column", error.ColumnName);
-                break;
-            case PostgresErrorCodes.CheckViolation:
-                status = StatusCodes.Status422UnprocessableEntity;
-                detail = "A value is not allowed" + Named("check constraint", constraint);
-                break;
             case PostgresErrorCodes.InvalidTextRepresentation:
                 status = StatusCodes.Status422UnprocessableEntity;
                 detail = "A value has an invalid format.";
-                break;
-            case PostgresErrorCodes.SerializationFailure:
-                status = StatusCodes.Status409Conflict;
-                detail = "The request conflicted with a concurrent request (serialization failure). Retry it.";
-                retry = retryAfter;
-                retryable = true;
-                break;
-            case PostgresErrorCodes.DeadlockDetected:
-                status = StatusCodes.Status409Conflict;
-                detail = "The request conflicted with a concurrent request (deadlock). Retry it.";
-                retry = retryAfter;
-                retryable = true;
                 break;
             case PostgresErrorCodes.QueryCanceled:
                 status = StatusCodes.Status503ServiceUnavailable;
@@ -149,26 +185,7 @@ internal sealed class PostgresErrorMapper(
                 break;
         }
 
-        var problem = Problem(status, detail, exception, details);
-        problem.Extensions[Key("sqlState")] = state;
-        AddIfPresent(problem, "constraint", constraint);
-        AddIfPresent(problem, "column", error.ColumnName);
-        AddIfPresent(problem, "table", error.TableName);
-        if (retryable)
-        {
-            problem.Extensions[Key("retryable")] = true;
-        }
-
-        if (details && error.Postgres is { } postgres)
-        {
-            problem.Extensions[Key("databaseMessage")] = postgres.MessageText;
-            AddIfPresent(problem, "databaseDetail", postgres.Detail);
-            AddIfPresent(problem, "hint", postgres.Hint);
-            AddIfPresent(problem, "where", postgres.Where);
-            AddIfPresent(problem, "statement", postgres.BatchCommand?.CommandText);
-        }
-
-        return new MappedError(problem, retry, state, constraint);
+        return (status, detail, retry);
     }
 
     private ProblemDetails Problem(int status, string detail, Exception exception, bool details)

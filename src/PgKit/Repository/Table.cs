@@ -16,8 +16,8 @@ namespace PgKit;
 /// <code>
 /// public sealed class Authors() : Table&lt;Author, int&gt;("authors")
 /// {
-///     public Task&lt;Author?&gt; ByEmailAsync(NpgsqlConnection c, string email, CancellationToken ct = default)
-///         =&gt; c.GetAsync&lt;Author&gt;(Name, new { email }, ct);
+///     public Task&lt;Author?&gt; ByEmailAsync(IPgSession db, string email, CancellationToken ct = default)
+///         =&gt; db.GetAsync&lt;Author&gt;(Name, new { email }, ct);
 /// }
 /// </code>
 /// </example>
@@ -74,38 +74,38 @@ public partial class Table<TRow, TKey>
     public string EntityName { get; }
 
     /// <summary>Returns the row with <paramref name="key"/>, or <see langword="null"/>.</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The row, or <see langword="null"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public Task<TRow?> GetAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
+    public Task<TRow?> GetAsync(NpgsqlConnection db, TKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Executor.FirstAsync<TRow>(connection, SqlCall.Key(getSql, key), Executor.First.OrDefault, cancellationToken);
+        return Executor.FirstAsync<TRow>(db, SqlCall.Key(getSql, key), Executor.First.OrDefault, cancellationToken);
     }
 
     /// <summary>Returns the row with <paramref name="key"/>, or throws <see cref="NotFoundException"/> ("<c>Author 42 does not exist</c>").</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="NotFoundException">No row has <paramref name="key"/>.</exception>
-    public async Task<TRow> GetOrThrowAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
-        => await GetAsync(connection, key, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(EntityName, key);
+    public async Task<TRow> GetOrThrowAsync(NpgsqlConnection db, TKey key, CancellationToken cancellationToken = default)
+        => await GetAsync(db, key, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(EntityName, key);
 
     /// <summary>Returns one page of rows, filtered and ordered, by offset or keyset (see <see cref="PageRequest"/>).</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="request">The filter, order and page; the first 50 rows by key when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The page.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><see cref="PageRequest.After"/> is combined with an ordering or an offset, or the filter is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The limit is below 1 or the offset is negative.</exception>
-    public async Task<Page<TRow>> ListAsync(NpgsqlConnection connection, PageRequest? request = null, CancellationToken cancellationToken = default)
+    public async Task<Page<TRow>> ListAsync(NpgsqlConnection db, PageRequest? request = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(db);
         request ??= new PageRequest();
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1, nameof(request));
         ArgumentOutOfRangeException.ThrowIfNegative(request.Offset, nameof(request));
@@ -146,15 +146,15 @@ public partial class Table<TRow, TKey>
         long? total = null;
         if (request.IncludeTotal)
         {
-            (rows, var count) = await Executor.QueryWithTotalAsync<TRow>(connection, SqlCall.From(statement), TotalColumn, cancellationToken).ConfigureAwait(false);
+            (rows, var count) = await Executor.QueryWithTotalAsync<TRow>(db, SqlCall.From(statement), TotalColumn, cancellationToken).ConfigureAwait(false);
             total = rows.Count > 0 || (request.Offset == 0 && request.After is null)
                 ? count
-                : await connection.CountAsync(Name, request.Where, cancellationToken).ConfigureAwait(false); // Past the end: no row carried the total.
+                : await db.CountAsync(Name, request.Where, cancellationToken).ConfigureAwait(false); // Past the end: no row carried the total.
         }
         else
         {
             // The executor's list is a List<T>; paging drops the look-ahead row from it below.
-            rows = (List<TRow>)await Executor.QueryAsync<TRow>(connection, SqlCall.From(statement), request.Limit + 1L, cancellationToken).ConfigureAwait(false);
+            rows = (List<TRow>)await Executor.QueryAsync<TRow>(db, SqlCall.From(statement), request.Limit + 1L, cancellationToken).ConfigureAwait(false);
         }
 
         var hasMore = rows.Count > request.Limit;
@@ -167,30 +167,30 @@ public partial class Table<TRow, TKey>
     }
 
     /// <summary>Inserts a row and returns it as stored (defaults and generated keys included).</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="values">The column values: an anonymous object, a <typeparamref name="TRow"/> or other class (<c>[DatabaseGenerated]</c> properties are skipped), or a dictionary. Leave out keys the database generates.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     /// <exception cref="InvalidOperationException">A trigger suppressed the row, so nothing was inserted.</exception>
-    public Task<TRow> CreateAsync(NpgsqlConnection connection, object values, CancellationToken cancellationToken = default)
-        => connection.InsertAsync<TRow>(Name, values, cancellationToken);
+    public Task<TRow> InsertAsync(NpgsqlConnection db, object values, CancellationToken cancellationToken = default)
+        => db.InsertAsync<TRow>(Name, values, cancellationToken);
 
     /// <summary>
-    /// Full update: writes every mapped column of <paramref name="row"/> except the key columns and <c>[DatabaseGenerated]</c>
+    /// Full update by key (HTTP <c>PUT</c>): writes every mapped column of <paramref name="row"/> except the key columns and <c>[DatabaseGenerated]</c>
     /// ones (a <see langword="null"/> property writes NULL) to the row with <paramref name="key"/>, and returns the stored row.
     /// </summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="key">The key of the row to update.</param>
     /// <param name="row">The new state of the row.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><typeparamref name="TRow"/> has no column besides the key.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
-    public Task<TRow?> UpdateAsync(NpgsqlConnection connection, TKey key, TRow row, CancellationToken cancellationToken = default)
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
+    public Task<TRow?> ReplaceAsync(NpgsqlConnection db, TKey key, TRow row, CancellationToken cancellationToken = default)
     {
         var set = ColumnValues.From(row, nameof(row), forWrite: true).Where(c => !keyColumns.Contains(c.Key, StringComparer.Ordinal)).ToList();
         if (set.Count == 0)
@@ -198,39 +198,39 @@ public partial class Table<TRow, TKey>
             throw new ArgumentException($"{typeof(TRow).Name} has no column to update besides the key.", nameof(row));
         }
 
-        return UpdateByKeyAsync(connection, key, set, cancellationToken);
+        return UpdateByKeyAsync(db, key, set, cancellationToken);
     }
 
     /// <summary>
-    /// Partial update: writes exactly the entries of <paramref name="changes"/> (keys are column names; a <see langword="null"/>
+    /// Partial update by key (HTTP <c>PATCH</c>): writes exactly the entries of <paramref name="changes"/> (keys are column names; a <see langword="null"/>
     /// value writes NULL; absent columns are left alone) to the row with <paramref name="key"/>, and returns the stored row.
     /// </summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="key">The key of the row to update.</param>
     /// <param name="changes">Column name to new value.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The updated row, or <see langword="null"/> when no row has <paramref name="key"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="changes"/> is empty or names an invalid column.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public Task<TRow?> PatchAsync(
-        NpgsqlConnection connection, TKey key, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken = default)
-        => UpdateByKeyAsync(connection, key, ColumnValues.From(changes, nameof(changes), forWrite: true), cancellationToken);
+        NpgsqlConnection db, TKey key, IReadOnlyDictionary<string, object?> changes, CancellationToken cancellationToken = default)
+        => UpdateByKeyAsync(db, key, ColumnValues.From(changes, nameof(changes), forWrite: true), cancellationToken);
 
     /// <summary>Deletes the row with <paramref name="key"/>.</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement.</param>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
-    /// <returns><see langword="true"/> when a row was deleted, <see langword="false"/> when none had <paramref name="key"/>.</returns>
+    /// <returns>The number of rows deleted: 1, or 0 when no row had <paramref name="key"/> (as every <c>DeleteAsync</c> of PgKit returns).</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ForeignKeyViolationException">The row is still referenced.</exception>
-    public async Task<bool> DeleteAsync(NpgsqlConnection connection, TKey key, CancellationToken cancellationToken = default)
+    /// <exception cref="PostgresException">The row is still referenced.</exception>
+    public Task<long> DeleteAsync(NpgsqlConnection db, TKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return await Executor.ExecuteAsync(connection, SqlCall.Key(deleteSql, key), cancellationToken).ConfigureAwait(false) > 0;
+        return Executor.ExecuteAsync(db, SqlCall.Key(deleteSql, key), cancellationToken);
     }
 
-    private Task<TRow?> UpdateByKeyAsync(NpgsqlConnection connection, TKey key, List<KeyValuePair<string, object?>> set, CancellationToken cancellationToken)
+    private Task<TRow?> UpdateByKeyAsync(NpgsqlConnection db, TKey key, List<KeyValuePair<string, object?>> set, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         var statement = new Statement().Append("UPDATE ").Append(Name.Sql).Append(" SET ");
@@ -240,6 +240,6 @@ public partial class Table<TRow, TKey>
         }
 
         statement.Append(" WHERE ").Append(keySql).Append(" = ").AppendParameter(key, forColumn: true).Append(" RETURNING *");
-        return Executor.FirstAsync<TRow>(connection, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
+        return Executor.FirstAsync<TRow>(db, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
     }
 }

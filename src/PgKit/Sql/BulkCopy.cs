@@ -48,10 +48,6 @@ internal static class BulkCopy
                 return (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
-        }
         finally
         {
             await Executor.CloseAsync(connection, opened).ConfigureAwait(false);

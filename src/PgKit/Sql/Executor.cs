@@ -7,11 +7,12 @@ namespace PgKit.Sql;
 
 /// <summary>
 /// Runs statements: opens a closed connection for the duration of the call (as Dapper does), runs inside the
-/// connection's current transaction if it has one (Npgsql enlists commands automatically), and turns PostgreSQL
-/// errors into PgKit's typed exceptions.
+/// connection's current transaction if it has one (Npgsql enlists commands automatically). PostgreSQL errors
+/// propagate as Npgsql's own <see cref="PostgresException"/>, unchanged, so callers catch them the way Npgsql
+/// documents (see <see cref="PgErrors"/> for the matchers).
 /// </summary>
 /// <remarks>
-/// Every operation goes through <see cref="RunAsync"/>, the one frame that opens, translates errors and closes. Its
+/// Every operation goes through <see cref="RunAsync"/>, the one frame that opens and closes. Its
 /// work is a static lambda over a small state value, so no closure is allocated, and the work's state machine comes
 /// from <see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>'s pool: a call allocates one task, as a hand-written
 /// async method would.
@@ -25,9 +26,6 @@ internal static class Executor
     {
         /// <summary>The first row or default; further rows are skipped.</summary>
         OrDefault,
-
-        /// <summary>The row or default; a second row is an error.</summary>
-        SingleOrDefault,
 
         /// <summary>The first row; none is an error (an INSERT ... RETURNING whose row a trigger suppressed).</summary>
         Required,
@@ -94,16 +92,7 @@ internal static class Executor
         var opened = await OpenAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
-            NpgsqlDataReader reader;
-            try
-            {
-                reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-            {
-                throw typed;
-            }
-
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 var parser = default(RowReader<T>);
@@ -120,15 +109,10 @@ internal static class Executor
                         {
                             hasRow = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                         }
-                        catch (PostgresException error)
+                        catch (PostgresException)
                         {
                             // The server ended the statement itself: nothing left to cancel.
                             ended = true;
-                            if (PgErrors.TryTranslate(error, out var typed))
-                            {
-                                throw typed;
-                            }
-
                             throw;
                         }
 
@@ -202,8 +186,8 @@ internal static class Executor
         }
     }
 
-    // The frame of every buffered operation: open a closed connection, run the work, turn PostgreSQL errors into typed
-    // ones, dispose the command (returning it to the connection's cache) and close what was opened here.
+    // The frame of every buffered operation: open a closed connection, run the work, dispose the command (returning it
+    // to the connection's cache) and close what was opened here. Errors propagate as they are.
     private static async Task<TResult> RunAsync<TWork, TState, TResult>(
         NpgsqlConnection connection, TWork work, TState state, Func<TWork, TState, CancellationToken, ValueTask<TResult>> body, CancellationToken cancellationToken)
         where TWork : IDisposable
@@ -218,10 +202,6 @@ internal static class Executor
             }
 
             return await body(work, state, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException error) when (PgErrors.TryTranslate(error, out var typed))
-        {
-            throw typed;
         }
         finally
         {
@@ -253,8 +233,7 @@ internal static class Executor
     private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, CancellationToken cancellationToken)
     {
         // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
-        var behavior = mode == First.SingleOrDefault ? CommandBehavior.Default : CommandBehavior.SingleRow;
-        var reader = await command.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -271,11 +250,6 @@ internal static class Executor
             finally
             {
                 parser.Release();
-            }
-
-            if (mode == First.SingleOrDefault && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw new InvalidOperationException("The query returned more than one row.");
             }
 
             return row;
@@ -341,5 +315,5 @@ internal static class Executor
 
     private static InvalidOperationException NoRowReturned(TableName? table) => new(
         $"INSERT INTO {table} ... RETURNING * returned no row: a BEFORE INSERT trigger (or a rule) on the table suppressed it, so nothing was inserted. "
-        + "Fix the trigger, or insert with ExecuteAsync (which returns the rows affected) when suppressed rows are expected.");
+        + "Fix the trigger, or insert with ExecuteSqlAsync (which returns the rows affected) when suppressed rows are expected.");
 }

@@ -5,7 +5,8 @@ namespace PgKit;
 
 /// <summary>
 /// An <c>ORDER BY</c> list of quoted column names. Build it with <see cref="Asc(string)"/>/<see cref="Desc(string)"/>
-/// and <see cref="ThenAsc(string)"/>/<see cref="ThenDesc(string)"/>, or convert a string such as <c>"created_at DESC, id"</c>.
+/// and <see cref="ThenAsc(string)"/>/<see cref="ThenDesc(string)"/>, or pass a string such as <c>"created_at DESC, id"</c>
+/// (converted implicitly).
 /// </summary>
 /// <remarks>Instances are immutable. Column names are always quoted, never pasted: a string cannot smuggle SQL into the clause.</remarks>
 public sealed class OrderBy
@@ -40,20 +41,6 @@ public sealed class OrderBy
     /// <returns>A new ordering.</returns>
     /// <exception cref="ArgumentException"><paramref name="column"/> is not a valid identifier.</exception>
     public OrderBy ThenDesc(string column) => new(sql + ", " + PgIdentifier.Quote(column, nameof(column)) + " DESC");
-
-    /// <summary>
-    /// Parses a comma-separated list of <c>column [ASC|DESC]</c> items. Each column is trimmed and taken literally
-    /// (then quoted); a column whose name contains a comma needs <see cref="Asc(string)"/> or <see cref="Desc(string)"/>.
-    /// </summary>
-    /// <param name="text">The list, for example <c>"created_at DESC, id"</c>.</param>
-    /// <returns>The ordering.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An item is empty or names an invalid identifier.</exception>
-    public static OrderBy Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return Parsed.Get(text);
-    }
 
     private static OrderBy ParseCore(string text)
     {
@@ -92,16 +79,19 @@ public sealed class OrderBy
         return new OrderBy(sb.ToString());
     }
 
-    /// <summary>Parses <paramref name="text"/> with <see cref="Parse(string)"/>.</summary>
-    /// <param name="text">The list, for example <c>"created_at DESC, id"</c>.</param>
-    /// <returns>The ordering.</returns>
+    /// <summary>
+    /// Parses a comma-separated list of <c>column [ASC|DESC]</c> items, for example <c>"created_at DESC, id"</c>. Each
+    /// column is trimmed and taken literally (then quoted); a column whose name contains a comma needs
+    /// <see cref="Asc(string)"/> or <see cref="Desc(string)"/>. Parsed once per distinct text and cached.
+    /// </summary>
+    /// <param name="text">The list.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">An item is empty or names an invalid identifier.</exception>
-    public static OrderBy FromString(string text) => Parse(text);
-
-    /// <summary>Parses <paramref name="text"/> with <see cref="Parse(string)"/>.</summary>
-    /// <param name="text">The list, for example <c>"created_at DESC, id"</c>.</param>
-    /// <exception cref="ArgumentException">An item is empty or names an invalid identifier.</exception>
-    public static implicit operator OrderBy(string text) => Parse(text);
+    public static implicit operator OrderBy(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Parsed.Get(text);
+    }
 
     /// <summary>Returns the SQL of the list (without the <c>ORDER BY</c> keywords).</summary>
     /// <returns>The quoted list, for example <c>"created_at" DESC, "id"</c>.</returns>

@@ -11,28 +11,25 @@ public static partial class PgConnectionExtensions
 
     /// <summary>Inserts one row and returns it as stored (<c>INSERT ... RETURNING *</c>), defaults and generated keys included.</summary>
     /// <typeparam name="T">The type to read the inserted row as.</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="table">The table.</param>
     /// <param name="values">The column values: an anonymous object, a record/class (<c>[DatabaseGenerated]</c> properties are skipped) or a dictionary.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The inserted row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="values"/> has no columns or an invalid column name.</exception>
-    /// <exception cref="UniqueViolationException">The row duplicates a unique key.</exception>
-    /// <exception cref="ForeignKeyViolationException">A referenced row does not exist.</exception>
-    /// <exception cref="NotNullViolationException">A NOT NULL column got no value.</exception>
-    /// <exception cref="CheckViolationException">A CHECK constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row: unique, foreign key, not-null or check (see <see cref="PgErrors"/>).</exception>
     /// <exception cref="InvalidOperationException">
     /// PostgreSQL returned no row: a <c>BEFORE INSERT</c> trigger returned NULL (or a rule rewrote the insert), so nothing
-    /// was inserted. Use <c>ExecuteAsync</c>, which returns the rows affected, where that is expected.
+    /// was inserted. Use <c>ExecuteSqlAsync</c>, which returns the rows affected, where that is expected.
     /// </exception>
-    public static Task<T> InsertAsync<T>(this NpgsqlConnection connection, TableName table, object values, CancellationToken cancellationToken = default)
+    public static Task<T> InsertAsync<T>(this NpgsqlConnection db, TableName table, object values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         var call = SqlBuilder.Build(new SqlSpec { Kind = SqlKind.Insert, Table = table, First = ColumnMap.ForValues(values, nameof(values)) });
 
         // Required: a suppressed row throws, so the task's result is never null.
-        return Executor.FirstAsync<T>(connection, call, Executor.First.Required, table, cancellationToken)!;
+        return Executor.FirstAsync<T>(db, call, Executor.First.Required, table, cancellationToken)!;
     }
 
     /// <summary>
@@ -41,7 +38,7 @@ public static partial class PgConnectionExtensions
     /// statements of at most 65535 parameters and sent as one batch. Either way the insert is all-or-nothing.
     /// </summary>
     /// <typeparam name="TValues">The row type: anonymous objects, records/classes or dictionaries.</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="table">The table.</param>
     /// <param name="rows">The rows; the first row fixes the columns and every other row must have the same ones.</param>
     /// <param name="copyThreshold">The row count from which binary COPY is used; <see cref="int.MaxValue"/> never uses it, 0 always does.</param>
@@ -50,12 +47,12 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, has a null row, rows with different columns, or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copyThreshold"/> is negative.</exception>
-    /// <exception cref="PgKitDbException">A constraint rejected a row (nothing is inserted).</exception>
+    /// <exception cref="PostgresException">A constraint rejected a row (nothing is inserted).</exception>
     public static async Task<long> InsertManyAsync<TValues>(
-        this NpgsqlConnection connection, TableName table, IEnumerable<TValues> rows, int copyThreshold = DefaultCopyThreshold,
+        this NpgsqlConnection db, TableName table, IEnumerable<TValues> rows, int copyThreshold = DefaultCopyThreshold,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(copyThreshold);
@@ -73,7 +70,7 @@ public static partial class PgConnectionExtensions
         var shape = RowShape.Of(list[0]!, nameof(rows));
         if (list.Count >= copyThreshold)
         {
-            return await BulkCopy.ImportAsync(connection, table, shape, list, cancellationToken).ConfigureAwait(false);
+            return await BulkCopy.ImportAsync(db, table, shape, list, cancellationToken).ConfigureAwait(false);
         }
 
         var rowsPerStatement = MaxParameters / shape.Columns.Length;
@@ -104,7 +101,7 @@ public static partial class PgConnectionExtensions
             statements.Add(statement);
         }
 
-        return await Executor.ExecuteBatchAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+        return await Executor.ExecuteBatchAsync(db, statements, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -112,7 +109,7 @@ public static partial class PgConnectionExtensions
     /// (<c>ON CONFLICT (...) DO UPDATE SET col = EXCLUDED.col</c>) or leaves the existing row alone (<c>DO NOTHING</c>).
     /// </summary>
     /// <typeparam name="T">The type to read the stored row as.</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="table">The table.</param>
     /// <param name="values">The column values, as for <c>InsertAsync</c>.</param>
     /// <param name="conflictColumns">The columns of the unique constraint to detect conflicts on; defaults to the <c>[Key]</c> properties of <paramref name="values"/>.</param>
@@ -123,9 +120,9 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException">
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
-    /// <exception cref="PgKitDbException">A constraint rejected the row.</exception>
+    /// <exception cref="PostgresException">A constraint rejected the row.</exception>
     public static Task<T?> UpsertAsync<T>(
-        this NpgsqlConnection connection, TableName table, object values, IReadOnlyList<string>? conflictColumns = null,
+        this NpgsqlConnection db, TableName table, object values, IReadOnlyList<string>? conflictColumns = null,
         OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -175,6 +172,6 @@ public static partial class PgConnectionExtensions
         }
 
         statement.Append(" RETURNING *");
-        return Executor.FirstAsync<T>(connection, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
+        return Executor.FirstAsync<T>(db, SqlCall.From(statement), Executor.First.OrDefault, cancellationToken);
     }
 }

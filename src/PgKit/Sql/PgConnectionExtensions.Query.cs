@@ -7,102 +7,97 @@ public static partial class PgConnectionExtensions
 {
     /// <summary>Runs a query with positional parameters and returns its rows.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values; sent to PostgreSQL unchanged when it has arguments.</param>
     /// <param name="args">The values of <c>$1..$n</c>, for example <c>[authorId, "draft"]</c>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The rows.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static Task<IReadOnlyList<T>> QueryAsync<T>(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.QueryAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static Task<IReadOnlyList<T>> FetchAsync<T>(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Executor.QueryAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
 
-    /// <summary>Runs a query expected to return at most one row.</summary>
+    /// <summary>Runs a query and returns its first row (rows after it are not read), like asyncpg's <c>fetchrow</c>.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values.</param>
     /// <param name="args">The values of <c>$1..$n</c>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    /// <returns>The row, or <c>default</c> when there is none.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <returns>The first row, or <c>default</c> when there is none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="InvalidOperationException">The query returned more than one row.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static Task<T?> QuerySingleOrDefaultAsync<T>(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.FirstAsync<T>(connection, SqlCall.Raw(sql, args), Executor.First.SingleOrDefault, cancellationToken);
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static Task<T?> FetchRowAsync<T>(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Executor.FirstAsync<T>(db, SqlCall.Raw(sql, args), Executor.First.OrDefault, cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The statement, using <c>$1</c>, <c>$2</c>, ... for values.</param>
     /// <param name="args">The values of <c>$1..$n</c>.</param>
     /// <param name="cancellationToken">Cancels the statement.</param>
     /// <returns>The rows affected, summed over the statements; -1 when PostgreSQL reports no row count (for example for DDL).</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static Task<long> ExecuteAsync(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.ExecuteAsync(connection, SqlCall.Raw(sql, args), cancellationToken);
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static Task<long> ExecuteSqlAsync(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Executor.ExecuteAsync(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query and returns the first column of its first row.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values.</param>
     /// <param name="args">The values of <c>$1..$n</c>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The value; <c>default</c> when there is no row or the value is NULL.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static Task<T?> ScalarAsync<T>(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.ScalarAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static Task<T?> FetchValueAsync<T>(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Executor.ScalarAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>
     /// Runs a query with positional parameters and streams its rows without buffering them. The connection is busy until
     /// the enumeration ends; cancel through <paramref name="cancellationToken"/> or <c>WithCancellation</c>.
     /// </summary>
-    /// <remarks>
-    /// <paramref name="args"/> is required, even when empty (<c>[]</c>): <c>StreamAsync&lt;T&gt;("authors")</c> streams the
-    /// table <c>authors</c> (the table overload), and the two must not be confused.
-    /// </remarks>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The query, using <c>$1</c>, <c>$2</c>, ... for values; sent to PostgreSQL unchanged when it has arguments.</param>
-    /// <param name="args">The values of <c>$1..$n</c>, for example <c>[authorId]</c>; <c>[]</c> for none.</param>
+    /// <param name="args">The values of <c>$1..$n</c>, for example <c>[authorId]</c>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The rows, read from the server as they are enumerated.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty (thrown at the call, not at enumeration).</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static IAsyncEnumerable<T> StreamAsync<T>(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?> args, CancellationToken cancellationToken = default)
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static IAsyncEnumerable<T> FetchStreamAsync<T>(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        return Executor.StreamAsync<T>(connection, SqlCall.Raw(sql, args), cancellationToken);
+        ArgumentNullException.ThrowIfNull(db);
+        return Executor.StreamAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
     }
 
     /// <summary>
     /// Runs a query and returns its rows as one JSON array, built by PostgreSQL
     /// (<c>SELECT coalesce(json_agg(t), '[]'::json) FROM (sql) t</c>): <c>[]</c> when there are no rows, never null.
     /// </summary>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="sql">The query (a trailing semicolon is ignored), using <c>$1</c>, <c>$2</c>, ... for values.</param>
     /// <param name="args">The values of <c>$1..$n</c>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The JSON array text, one object per row keyed by column name.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
-    public static async Task<string> QueryJsonAsync(
-        this NpgsqlConnection connection, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static async Task<string> FetchJsonAsync(
+        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var inner = sql.TrimEnd().TrimEnd(';');
         var call = SqlCall.Raw("SELECT coalesce(json_agg(t), '[]'::json)::text FROM (\n" + inner + "\n) t", args, nameof(sql));
-        return await Executor.ScalarAsync<string>(connection, call, cancellationToken).ConfigureAwait(false) ?? "[]";
+        return await Executor.ScalarAsync<string>(db, call, cancellationToken).ConfigureAwait(false) ?? "[]";
     }
 
     /// <summary>
@@ -114,17 +109,17 @@ public static partial class PgConnectionExtensions
     /// transaction (<c>CREATE DATABASE</c>, <c>CREATE INDEX CONCURRENTLY</c>), or SQL-standard function bodies
     /// (<c>BEGIN ATOMIC ... END</c>, whose inner semicolons Npgsql would split on). Dollar-quoted bodies are fine.
     /// </remarks>
-    /// <param name="connection">The connection.</param>
+    /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
     /// <param name="path">The path of the <c>.sql</c> file, UTF-8.</param>
     /// <param name="cancellationToken">Cancels reading and running the script.</param>
     /// <returns>A task that completes when the script has run.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the file is empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="PgKitDbException">PostgreSQL reported a constraint violation or serialization failure.</exception>
-    public static async Task ExecuteFileAsync(this NpgsqlConnection connection, string path, CancellationToken cancellationToken = default)
+    /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    public static async Task ExecuteFileAsync(this NpgsqlConnection db, string path, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var sql = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(sql))
@@ -132,6 +127,6 @@ public static partial class PgConnectionExtensions
             throw new ArgumentException($"The SQL file {PgIdentifier.Display(path)} is empty.", nameof(path));
         }
 
-        await Executor.ExecuteAsync(connection, SqlCall.Raw(sql, null, nameof(path)), cancellationToken).ConfigureAwait(false);
+        await Executor.ExecuteAsync(db, SqlCall.Raw(sql, null, nameof(path)), cancellationToken).ConfigureAwait(false);
     }
 }

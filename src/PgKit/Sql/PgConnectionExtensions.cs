@@ -16,8 +16,8 @@ namespace PgKit;
 /// </para>
 /// <para>
 /// A closed connection is opened for the call and closed again. Commands on a connection with an open transaction run
-/// inside it. PostgreSQL errors that applications handle are thrown as <see cref="PgKitDbException"/> subclasses (see
-/// <see cref="PgErrors"/>); other errors propagate unchanged.
+/// inside it. PostgreSQL errors propagate as Npgsql's own <see cref="Npgsql.PostgresException"/>, unchanged; match the
+/// usual ones in exception filters with <see cref="PgErrors"/>.
 /// </para>
 /// </remarks>
 public static partial class PgConnectionExtensions

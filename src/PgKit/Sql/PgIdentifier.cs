@@ -73,7 +73,7 @@ public static class PgIdentifier
     }
 
     // A name that PostgreSQL would accept unquoted (ASCII letters, digits, underscores, not starting with a digit).
-    // Only such names are split on a dot by TableName.Parse, so a dot inside an unusual name never splits it.
+    // Only such names are split on a dot when a string becomes a TableName, so a dot inside an unusual name never splits it.
     internal static bool IsSimple(ReadOnlySpan<char> name)
     {
         if (name.IsEmpty || char.IsAsciiDigit(name[0]))

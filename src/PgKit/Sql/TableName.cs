@@ -3,12 +3,13 @@ using PgKit.Sql;
 namespace PgKit;
 
 /// <summary>
-/// A validated, optionally schema-qualified table name. Every helper takes one; a <see cref="string"/> converts
-/// implicitly through <see cref="Parse(string)"/>, so <c>"authors"</c> and <c>"library.authors"</c> can be passed directly.
+/// A validated, optionally schema-qualified table name. Every helper takes one; made from a <see cref="string"/>
+/// (implicitly: <c>"authors"</c>, <c>"library.authors"</c>), or, for names a string cannot spell, with
+/// <see cref="TableName(string, string)"/>.
 /// </summary>
 /// <remarks>
-/// Names are exact and case-sensitive: PgKit always quotes them. Use the two-argument constructor for a schema or table
-/// whose name contains a dot or other unusual characters.
+/// Names are exact and case-sensitive: PgKit always quotes them. Use the constructor for a schema or table whose name
+/// contains a dot.
 /// </remarks>
 public sealed class TableName : IEquatable<TableName>
 {
@@ -16,26 +17,21 @@ public sealed class TableName : IEquatable<TableName>
     // Names are few; the cap only guards against a program that makes up table names without end.
     private static readonly ParseCache<TableName> Parsed = new(static text => ParseCore(text));
 
-    /// <summary>Creates a table name with no schema; <paramref name="name"/> is taken literally, dots included.</summary>
+    /// <summary>
+    /// Creates a table name from its parts, each taken literally (dots included): for names that a string cannot spell,
+    /// such as a table whose name contains a dot. Everywhere else, pass a string (see the implicit conversion).
+    /// </summary>
+    /// <param name="schema">The schema's name as spelled in the catalog, or <see langword="null"/> to resolve the table through <c>search_path</c>.</param>
     /// <param name="name">The table's name as spelled in the catalog.</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid identifier (see <see cref="PgIdentifier.Quote(string)"/>).</exception>
-    public TableName(string name)
-    {
-        Name = name;
-        Sql = PgIdentifier.Quote(name, nameof(name));
-    }
-
-    /// <summary>Creates a schema-qualified table name; both parts are taken literally.</summary>
-    /// <param name="schema">The schema's name as spelled in the catalog.</param>
-    /// <param name="name">The table's name as spelled in the catalog.</param>
-    /// <exception cref="ArgumentNullException">A part is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A part is not a valid identifier (see <see cref="PgIdentifier.Quote(string)"/>).</exception>
-    public TableName(string schema, string name)
+    public TableName(string? schema, string name)
     {
         Schema = schema;
         Name = name;
-        Sql = string.Concat(PgIdentifier.Quote(schema, nameof(schema)), ".", PgIdentifier.Quote(name, nameof(name)));
+        Sql = schema is null
+            ? PgIdentifier.Quote(name, nameof(name))
+            : string.Concat(PgIdentifier.Quote(schema, nameof(schema)), ".", PgIdentifier.Quote(name, nameof(name)));
     }
 
     /// <summary>Gets the schema, or <see langword="null"/> when the name is resolved through <c>search_path</c>.</summary>
@@ -47,20 +43,6 @@ public sealed class TableName : IEquatable<TableName>
     /// <summary>Gets the quoted SQL form, for example <c>"library"."authors"</c>.</summary>
     internal string Sql { get; }
 
-    /// <summary>
-    /// Parses <c>table</c> or <c>schema.table</c>. The text is split on its dot only when it has exactly one dot and both
-    /// parts are simple names (ASCII letters, digits and underscores); anything else is one literal table name.
-    /// </summary>
-    /// <param name="text">The table name.</param>
-    /// <returns>The parsed name.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A part is not a valid identifier.</exception>
-    public static TableName Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return Parsed.Get(text);
-    }
-
     private static TableName ParseCore(string text)
     {
         var dot = text.IndexOf('.', StringComparison.Ordinal);
@@ -69,21 +51,22 @@ public sealed class TableName : IEquatable<TableName>
             return new TableName(text[..dot], text[(dot + 1)..]);
         }
 
-        return new TableName(text);
+        return new TableName(null, text);
     }
 
-    /// <summary>Parses <paramref name="text"/> with <see cref="Parse(string)"/>.</summary>
-    /// <param name="text">The table name.</param>
-    /// <returns>The parsed name.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A part is not a valid identifier.</exception>
-    public static TableName FromString(string text) => Parse(text);
-
-    /// <summary>Parses <paramref name="text"/> with <see cref="Parse(string)"/>.</summary>
+    /// <summary>
+    /// The way to name a table: <c>"authors"</c> or <c>"library.authors"</c>. The text is split on its dot only when it
+    /// has exactly one dot and both parts are simple names (ASCII letters, digits and underscores); anything else is
+    /// one literal table name. Parsed once per distinct text and cached.
+    /// </summary>
     /// <param name="text">The table name.</param>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A part is not a valid identifier.</exception>
-    public static implicit operator TableName(string text) => Parse(text);
+    public static implicit operator TableName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Parsed.Get(text);
+    }
 
     /// <summary>Returns the quoted SQL form, for example <c>"library"."authors"</c>.</summary>
     /// <returns>The quoted name.</returns>

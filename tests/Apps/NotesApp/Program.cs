@@ -39,7 +39,7 @@ app.MapPost("/notes/undone", async (NoteInput input, Db db, CancellationToken ct
 });
 
 app.MapGet("/notes/slow", async (Db db, CancellationToken ct) =>
-    new { Slept = await db.ScalarAsync<int>("SELECT 1 FROM pg_sleep(0.2)", cancellationToken: ct) });
+    new { Slept = await db.FetchValueAsync<int>("SELECT 1 FROM pg_sleep(0.2)", cancellationToken: ct) });
 
 app.Run();
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using PgKit;
 using PgKit.AspNetCore;
 using ReferenceApp.Api;
@@ -72,10 +73,10 @@ public static class ArticleEndpoints
         try
         {
             // One INSERT; the foreign key checks the author (no SELECT first, no race with a concurrent delete).
-            var article = await Articles.CreateAsync(db, input, cancellationToken);
+            var article = await Articles.InsertAsync(db, input, cancellationToken);
             return TypedResults.Created($"/articles/{article.Id}", article);
         }
-        catch (ForeignKeyViolationException)
+        catch (PostgresException e) when (e.IsForeignKeyViolation())
         {
             // PgKit maps a foreign-key violation to 409; for a missing author the blog's contract is a 404.
             throw new NotFoundException("Author", input.AuthorId);
@@ -112,12 +113,12 @@ public static class ArticleEndpoints
                 : await Articles.PatchAsync(db, id, changes, cancellationToken);
             return TypedResults.Ok(article ?? throw new NotFoundException(Articles.EntityName, id));
         }
-        catch (ForeignKeyViolationException)
+        catch (PostgresException e) when (e.IsForeignKeyViolation())
         {
             throw new NotFoundException("Author", patch.AuthorId.Value);
         }
     }
 
     private static async Task<NoContent> DeleteAsync(long id, Atomic db, CancellationToken cancellationToken) =>
-        await Articles.DeleteAsync(db, id, cancellationToken) ? TypedResults.NoContent() : throw new NotFoundException(Articles.EntityName, id);
+        await Articles.DeleteAsync(db, id, cancellationToken) > 0 ? TypedResults.NoContent() : throw new NotFoundException(Articles.EntityName, id);
 }

@@ -68,7 +68,7 @@ public static class AuthorEndpoints
             return problem;
         }
 
-        var author = await Authors.CreateAsync(db, input, cancellationToken);
+        var author = await Authors.InsertAsync(db, input, cancellationToken);
         return TypedResults.Created($"/authors/{author.Id}", author);
     }
 
@@ -98,5 +98,5 @@ public static class AuthorEndpoints
     }
 
     private static async Task<NoContent> DeleteAsync(long id, Atomic db, CancellationToken cancellationToken) =>
-        await Authors.DeleteAsync(db, id, cancellationToken) ? TypedResults.NoContent() : throw new NotFoundException(Authors.EntityName, id);
+        await Authors.DeleteAsync(db, id, cancellationToken) > 0 ? TypedResults.NoContent() : throw new NotFoundException(Authors.EntityName, id);
 }

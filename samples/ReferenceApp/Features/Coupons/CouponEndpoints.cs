@@ -46,8 +46,8 @@ public static class CouponEndpoints
             return problem;
         }
 
-        // A duplicate code raises UniqueViolationException, which PgKit answers with a 409 (the seed's was a 500).
-        var coupon = await Coupons.CreateAsync(
+        // A duplicate code raises a unique violation (PostgresException 23505), which PgKit answers with a 409 (the seed's was a 500).
+        var coupon = await Coupons.InsertAsync(
             db, new { input.Code, input.InitCount, RemainingCount = input.RemainingCount ?? input.InitCount }, cancellationToken);
         return TypedResults.Created($"/v1/coupons/{coupon.Id}", coupon);
     }
@@ -57,7 +57,7 @@ public static class CouponEndpoints
 
     private static async Task<Results<Ok<Coupon>, ProblemHttpResult>> RedeemAsync(Guid id, Atomic db, CancellationToken cancellationToken)
     {
-        if (await db.QuerySingleOrDefaultAsync<Coupon>(RedeemSql, [id], cancellationToken) is { } coupon)
+        if (await db.FetchRowAsync<Coupon>(RedeemSql, [id], cancellationToken) is { } coupon)
         {
             return TypedResults.Ok(coupon);
         }

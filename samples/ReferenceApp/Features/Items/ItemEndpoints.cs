@@ -70,8 +70,8 @@ public static class ItemEndpoints
             return problem;
         }
 
-        // A duplicate name raises UniqueViolationException: PgKit answers 409 (the seed said 400 for any integrity error).
-        var item = await Items.CreateAsync(db, input, cancellationToken);
+        // A duplicate name raises a unique violation (PostgresException 23505): PgKit answers 409 (the seed said 400 for any integrity error).
+        var item = await Items.InsertAsync(db, input, cancellationToken);
         return TypedResults.Created($"/items/{item.Id}", item);
     }
 
@@ -122,5 +122,5 @@ public static class ItemEndpoints
     }
 
     private static async Task<NoContent> DeleteAsync(long id, Atomic db, CancellationToken cancellationToken) =>
-        await Items.DeleteAsync(db, id, cancellationToken) ? TypedResults.NoContent() : throw new NotFoundException(Items.EntityName, id);
+        await Items.DeleteAsync(db, id, cancellationToken) > 0 ? TypedResults.NoContent() : throw new NotFoundException(Items.EntityName, id);
 }
