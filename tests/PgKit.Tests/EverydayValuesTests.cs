@@ -14,11 +14,11 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
     public async Task InitializeAsync() => table = await db.OnceAsync("schema", async () =>
     {
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync("CREATE TYPE feeling AS ENUM ('happy', 'very_sad', 'meh')");
+        await connection.ExecuteSqlAsync("CREATE TYPE feeling AS ENUM ('happy', 'very_sad', 'meh')");
         await connection.ReloadTypesAsync();
         var name = await db.CreateTableAsync(
             "id bigint PRIMARY KEY, key uuid NOT NULL, feeling feeling NOT NULL, settings jsonb, tags jsonb, at timestamptz");
-        await connection.ExecuteAsync(
+        await connection.ExecuteSqlAsync(
             $"INSERT INTO {name} VALUES (1, 'aaaaaaaa-0000-0000-0000-000000000001', 'happy', NULL, NULL, NULL), (2, 'aaaaaaaa-0000-0000-0000-000000000002', 'very_sad', NULL, NULL, NULL), (3, 'aaaaaaaa-0000-0000-0000-000000000003', 'meh', NULL, NULL, NULL)");
         return name;
     });
@@ -46,7 +46,7 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
         Assert.Equal(settings.Theme, row!.Settings!.Theme);
         Assert.Equal(settings.Pinned, row.Settings.Pinned);
         Assert.Equal(tags, row.Tags);
-        Assert.Equal(14, await connection.ScalarAsync<int>($"SELECT (settings->>'fontSize')::int FROM {table} WHERE id = 1"));
+        Assert.Equal(14, await connection.FetchValueAsync<int>($"SELECT (settings->>'fontSize')::int FROM {table} WHERE id = 1"));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
     {
         await using var connection = await db.OpenAsync();
 
-        var rows = await connection.QueryAsync<FeelingRow>($"SELECT id, feeling::text AS feeling FROM {table} WHERE feeling = ANY($1) ORDER BY id", [new[] { Mood.Happy, Mood.SoSo }]);
+        var rows = await connection.FetchAsync<FeelingRow>($"SELECT id, feeling::text AS feeling FROM {table} WHERE feeling = ANY($1) ORDER BY id", [new[] { Mood.Happy, Mood.SoSo }]);
 
         Assert.Equal([1L, 3L], rows.Select(r => r.Id));
         Assert.Equal([Mood.Happy, Mood.SoSo], rows.Select(r => r.Feeling));
@@ -85,16 +85,16 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
         var local = new DateTime(2024, 6, 1, 12, 0, 0, DateTimeKind.Local);
 
         var update = await Assert.ThrowsAsync<ArgumentException>(() => connection.UpdateAsync<Holder>(table, new { id = 2L }, new { at = local }));
-        var raw = await Assert.ThrowsAsync<ArgumentException>(() => connection.ExecuteAsync($"UPDATE {table} SET at = $1 WHERE id = 2", [local]));
+        var raw = await Assert.ThrowsAsync<ArgumentException>(() => connection.ExecuteSqlAsync($"UPDATE {table} SET at = $1 WHERE id = 2", [local]));
 
         Assert.Contains("'at'", update.Message, StringComparison.Ordinal);
         Assert.Contains("Kind=Local", update.Message, StringComparison.Ordinal);
         Assert.Contains("Kind=Local", raw.Message, StringComparison.Ordinal);
-        Assert.Null(await connection.ScalarAsync<DateTime?>($"SELECT at FROM {table} WHERE id = 2"));
+        Assert.Null(await connection.FetchValueAsync<DateTime?>($"SELECT at FROM {table} WHERE id = 2"));
 
         // UTC is fine, and stored as that instant.
         var utc = local.ToUniversalTime();
         await connection.UpdateAsync<Holder>(table, new { id = 2L }, new { at = utc });
-        Assert.Equal(utc, await connection.ScalarAsync<DateTime>($"SELECT at FROM {table} WHERE id = 2"));
+        Assert.Equal(utc, await connection.FetchValueAsync<DateTime>($"SELECT at FROM {table} WHERE id = 2"));
     }
 }
