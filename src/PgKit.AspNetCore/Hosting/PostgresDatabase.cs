@@ -171,6 +171,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
 
             var builder = new NpgsqlDataSourceBuilder(connectionString);
+            PostgresPoolDefaults.Apply(builder.ConnectionStringBuilder);
             builder.UseLoggerFactory(_loggerFactory);
             builder.Name = Name;
             if (_reportFailedStatements)
