@@ -413,6 +413,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var socketDirectory = TempFolders.SocketFolderFor(dataDirectory);
         context.Account.CreateOwnedDirectory(socketDirectory);
         LogFile.RotateIfLarge(context.LogFile);
+        PostmasterPid.RemoveIfLeftByZombie(dataDirectory);
         var preferred = context.Options.Port != 0 ? context.Options.Port : PreviousPort(dataDirectory);
         var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: false, preferred, cancellationToken).ConfigureAwait(false);
 

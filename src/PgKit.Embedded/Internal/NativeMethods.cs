@@ -105,9 +105,31 @@ internal static partial class NativeMethods
 
         if (kill(pid, 0) == 0)
         {
-            return true;
+            // A zombie has exited and only waits to be reaped, which a container's init may never do.
+            return !IsZombie(pid);
         }
 
         return Marshal.GetLastPInvokeError() != ESRCH;
+    }
+
+    /// <summary>Whether a process has exited but is not reaped yet (Linux: state Z or X in <c>/proc/&lt;pid&gt;/stat</c>).</summary>
+    public static bool IsZombie(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var end = stat.LastIndexOf(')');
+            return end > 0 && end + 2 < stat.Length && stat[end + 2] is 'Z' or 'X';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
