@@ -71,7 +71,9 @@ public sealed class RequestProblemsTests(RequestProblemsFixture db) : IClassFixt
         await using var app = await StartAsync(requestProblems: true, snakeCase: false);
 
         var problem = await SendAsync(app, "POST", "/notes", """{"priority":9,"title":"ok","authorId":"x"}""", HttpStatusCode.UnprocessableEntity);
-        Assert.Equal(["authorId"], problem["errors"]!.AsObject().Select(e => e.Key));
+        var wrongType = Assert.Single(problem["errors"]!.AsObject());
+        Assert.Equal("authorId", wrongType.Key);
+        Assert.Equal("authorId must be an integer.", wrongType.Value![0]!.GetValue<string>());
 
         problem = await SendAsync(app, "POST", "/notes", """{"priority":9,"title":"ok"}""", HttpStatusCode.UnprocessableEntity);
         var error = Assert.Single(problem["errors"]!.AsObject());

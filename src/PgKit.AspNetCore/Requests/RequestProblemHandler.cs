@@ -135,6 +135,10 @@ internal sealed partial class RequestProblemHandler(IProblemDetailsService probl
         {
             name = name["Nullable<".Length..].TrimEnd('>');
         }
+        else if (name.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
+        {
+            name = name["System.Nullable`1[".Length..].TrimEnd(']');
+        }
 
         return name[(name.LastIndexOf('.') + 1)..] switch
         {
@@ -161,8 +165,8 @@ internal sealed partial class RequestProblemHandler(IProblemDetailsService probl
     [GeneratedRegex("missing required properties including: (?<names>.*)$", RegexOptions.Singleline)]
     private static partial Regex MissingProperties();
 
-    // System.Text.Json: "The JSON value could not be converted to System.Boolean. Path: ..."
-    [GeneratedRegex(@"could not be converted to (?<type>[\w.]+?)\.(\s|$)")]
+    // System.Text.Json: "The JSON value could not be converted to System.Boolean. Path: ..." (or System.Nullable`1[System.Int32])
+    [GeneratedRegex(@"could not be converted to (?<type>[\w.`\[\]]+?)\.(\s|$)")]
     private static partial Regex ConversionFailure();
 
     [GeneratedRegex("'(?<name>[^']+)'")]
