@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using PgKit.Migrations;
 using ReferenceApp.Api;
 
@@ -36,11 +34,8 @@ public static class ReferenceAppServiceCollectionExtensions
             .UseEmbeddedServerInDevelopment()
             .MigrateOnStartup(Migrations);
 
-        // Binding failures become exceptions (instead of a bare 400) so that BadRequestProblemHandler can answer 422.
-        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.TryAddSingleton<BadRequestProblemHandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, BadRequestProblemHandler>(sp => sp.GetRequiredService<BadRequestProblemHandler>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeveloperPageExceptionFilter, BadRequestProblemHandler>(sp => sp.GetRequiredService<BadRequestProblemHandler>()));
+        // Bad JSON, wrong types, missing fields and unparsable route or query values: a 422 naming the snake_case field.
+        services.AddRequestProblems();
 
         services.AddHealthChecks().AddPostgres();
         services.AddOpenApi(options => OpenApiSetup.Configure(options));

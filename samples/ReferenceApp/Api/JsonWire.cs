@@ -17,7 +17,7 @@ public static class JsonWire
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
 
         // A null for a non-nullable property and a missing constructor parameter fail binding, which
-        // BadRequestProblemHandler answers with a 422 naming the field; the OpenAPI schemas say the same.
+        // AddRequestProblems answers with a 422 naming the field; the OpenAPI schemas say the same.
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;
 

@@ -10,7 +10,7 @@ namespace PgKit.AspNetCore.Diagnostics;
 /// </summary>
 internal sealed class PgKitMetrics
 {
-    public const string MeterName = "PgKit.AspNetCore";
+    public const string MeterName = PgKitTelemetry.MeterName;
     private const string DatabaseTag = "pgkit.database";
 
     private readonly Counter<long> _acquisitions;
@@ -56,11 +56,28 @@ internal sealed class PgKitMetrics
     public void Released(string database, long acquiredTimestamp) =>
         _holdTime.Record(Stopwatch.GetElapsedTime(acquiredTimestamp).TotalSeconds, new KeyValuePair<string, object?>(DatabaseTag, database));
 
-    public void Committed(string database) => _commits.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+    // The transaction events also set the outcome of the request's transaction span (PgKitTracing), when there is one.
+    public void Committed(string database)
+    {
+        _commits.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+        PgKitTracing.Committed();
+    }
 
-    public void RolledBack(string database) => _rollbacks.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+    public void RolledBack(string database)
+    {
+        _rollbacks.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+        PgKitTracing.RolledBack();
+    }
 
-    public void CommitFailed(string database) => _commitFailures.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+    public void CommitFailed(string database)
+    {
+        _commitFailures.Add(1, new KeyValuePair<string, object?>(DatabaseTag, database));
+        PgKitTracing.CommitFailed();
+    }
 
-    public void Retried() => _retries.Add(1);
+    public void Retried()
+    {
+        _retries.Add(1);
+        PgKitTracing.Retried();
+    }
 }

@@ -87,8 +87,9 @@ internal sealed class PgEndpointFilter
             retrySettings?.RetryDelay ?? AtomicSettings.DefaultRetryDelay,
             logger,
             context.ApplicationServices.GetService<PgKitMetrics>());
+        Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> atomic = filter.InvokeAtomicAsync;
         return filter._atomic
-            ? invocation => filter.InvokeAtomicAsync(invocation, next)
+            ? invocation => PgKitTracing.TraceAtomicAsync(invocation, next, atomic)
             : invocation => InvokeAsync(invocation, next);
     }
 

@@ -1,39 +1,62 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
-namespace ReferenceApp.Api;
+namespace PgKit.AspNetCore.Requests;
 
 /// <summary>
 /// Turns minimal-API binding failures (bad JSON, a wrong type, a missing or null required field, a malformed route
-/// or query value) into a 422 ValidationProblem naming the snake_case field, as the seeds' FastAPI validation did.
-/// ASP.NET Core answers these with a bare 400 by default; <c>RouteHandlerOptions.ThrowOnBadRequest</c> makes them
-/// exceptions, which land here. Other statuses of <see cref="BadHttpRequestException"/> (415, 413) keep their status.
+/// or query value) into a 422 validation problem naming the field in the app's JSON naming policy. ASP.NET Core
+/// answers these with a bare 400 by default; <c>RouteHandlerOptions.ThrowOnBadRequest</c> makes them exceptions,
+/// which land here. Other statuses of <see cref="BadHttpRequestException"/> (415, 413) keep their status.
 /// </summary>
 /// <remarks>
 /// Also a developer-page filter: in Development the developer exception page sits inside the exception handler
 /// and would render these as its own 400, so the same answer is given there.
 /// </remarks>
-internal sealed partial class BadRequestProblemHandler(IProblemDetailsService problemDetails) : IExceptionHandler, IDeveloperPageExceptionFilter
+internal sealed partial class RequestProblemHandler(IProblemDetailsService problemDetails, IOptions<HttpJsonOptions> jsonOptions)
+    : IExceptionHandler, IDeveloperPageExceptionFilter
 {
-    private const string BodyField = "body";
+    /// <summary>The field named when the body as a whole is missing or unreadable.</summary>
+    internal const string BodyField = "body";
+
+    private readonly JsonNamingPolicy? _naming = jsonOptions.Value.SerializerOptions.PropertyNamingPolicy;
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
-        exception is BadHttpRequestException bad && await WriteAsync(httpContext, bad);
+        exception is BadHttpRequestException bad && await WriteAsync(httpContext, bad).ConfigureAwait(false);
 
     public async Task HandleExceptionAsync(ErrorContext errorContext, Func<ErrorContext, Task> next)
     {
         ArgumentNullException.ThrowIfNull(errorContext);
         ArgumentNullException.ThrowIfNull(next);
-        if (errorContext.Exception is not BadHttpRequestException bad || !await WriteAsync(errorContext.HttpContext, bad))
+        if (errorContext.Exception is not BadHttpRequestException bad || !await WriteAsync(errorContext.HttpContext, bad).ConfigureAwait(false))
         {
-            await next(errorContext);
+            await next(errorContext).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The field errors a binding failure stands for, keyed by snake_case field name.</summary>
-    private static Dictionary<string, string[]> ErrorsOf(BadHttpRequestException exception)
+    private async Task<bool> WriteAsync(HttpContext httpContext, BadHttpRequestException exception)
+    {
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        var status = exception.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : exception.StatusCode;
+        var problem = status == StatusCodes.Status422UnprocessableEntity
+            ? new HttpValidationProblemDetails(ErrorsOf(exception)) { Status = status }
+            : new ProblemDetails { Status = status, Detail = exception.Message };
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The field errors a binding failure stands for, keyed by the field's wire name.</summary>
+    internal Dictionary<string, string[]> ErrorsOf(BadHttpRequestException exception)
     {
         if (FindJsonException(exception) is { } json)
         {
@@ -43,24 +66,25 @@ internal sealed partial class BadRequestProblemHandler(IProblemDetailsService pr
         var message = exception.Message;
         if (BindFailure().Match(message) is { Success: true } bind)
         {
-            var field = JsonNamingPolicy.SnakeCaseLower.ConvertName(bind.Groups["name"].Value);
+            var field = Name(bind.Groups["name"].Value);
             return One(field, $"{field} must be {Describe(bind.Groups["type"].Value)}; '{bind.Groups["value"].Value}' is not.");
         }
 
         if (MissingParameter().Match(message) is { Success: true } missing)
         {
-            var source = missing.Groups["source"].Value;
-            return source == "body"
+            return missing.Groups["source"].Value == "body"
                 ? One(BodyField, "A JSON body is required.")
-                : One(JsonNamingPolicy.SnakeCaseLower.ConvertName(missing.Groups["name"].Value), "This value is required.");
+                : One(Name(missing.Groups["name"].Value), "This value is required.");
         }
 
         return One(BodyField, "The request could not be read.");
     }
 
+    private string Name(string parameterName) => _naming?.ConvertName(parameterName) ?? parameterName;
+
     private static Dictionary<string, string[]> JsonErrors(JsonException json)
     {
-        // Missing required properties: reported at the object's path, with the names (already snake_case) in the message.
+        // Missing required properties: reported at the object's path, with the names (already in the wire's naming) in the message.
         if (MissingProperties().Match(json.Message) is { Success: true } missing)
         {
             return Quoted().Matches(missing.Groups["names"].Value)
@@ -69,6 +93,7 @@ internal sealed partial class BadRequestProblemHandler(IProblemDetailsService pr
                 .ToDictionary(name => name, name => new[] { $"{name} is required." }, StringComparer.Ordinal);
         }
 
+        // System.Text.Json's path is written in the wire's names already: $.author_id, $.tags[2].
         var path = json.Path;
         var field = string.IsNullOrEmpty(path) || path == "$" ? BodyField : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
         if (field == BodyField)
@@ -85,16 +110,6 @@ internal sealed partial class BadRequestProblemHandler(IProblemDetailsService pr
         return ConversionFailure().Match(json.Message) is { Success: true } conversion
             ? One(field, $"{field} must be {Describe(conversion.Groups["type"].Value)}.")
             : One(field, $"{field} is not valid JSON of the expected type.");
-    }
-
-    private async Task<bool> WriteAsync(HttpContext httpContext, BadHttpRequestException exception)
-    {
-        var status = exception.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : exception.StatusCode;
-        var problem = status == StatusCodes.Status422UnprocessableEntity
-            ? ValidationProblems.Create(ErrorsOf(exception))
-            : new ProblemDetails { Status = status, Detail = exception.Message };
-        httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
     private static JsonException? FindJsonException(Exception exception)
@@ -120,14 +135,20 @@ internal sealed partial class BadRequestProblemHandler(IProblemDetailsService pr
         {
             name = name["Nullable<".Length..].TrimEnd('>');
         }
+        else if (name.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
+        {
+            name = name["System.Nullable`1[".Length..].TrimEnd(']');
+        }
 
         return name[(name.LastIndexOf('.') + 1)..] switch
         {
             "int" or "long" or "short" or "Int16" or "Int32" or "Int64" => "an integer",
+            "decimal" or "double" or "float" or "Decimal" or "Double" or "Single" => "a number",
             "Guid" => "a UUID",
             "bool" or "Boolean" => "true or false",
             "string" or "String" => "a string",
             "DateTime" or "DateTimeOffset" => "a date and time",
+            "DateOnly" => "a date",
             _ => "a valid value",
         };
     }
@@ -144,8 +165,8 @@ internal sealed partial class BadRequestProblemHandler(IProblemDetailsService pr
     [GeneratedRegex("missing required properties including: (?<names>.*)$", RegexOptions.Singleline)]
     private static partial Regex MissingProperties();
 
-    // System.Text.Json: "The JSON value could not be converted to System.Boolean. Path: ..."
-    [GeneratedRegex(@"could not be converted to (?<type>[\w.]+?)\.(\s|$)")]
+    // System.Text.Json: "The JSON value could not be converted to System.Boolean. Path: ..." (or System.Nullable`1[System.Int32])
+    [GeneratedRegex(@"could not be converted to (?<type>[\w.`\[\]]+?)\.(\s|$)")]
     private static partial Regex ConversionFailure();
 
     [GeneratedRegex("'(?<name>[^']+)'")]
