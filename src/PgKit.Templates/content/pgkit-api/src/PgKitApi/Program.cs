@@ -6,10 +6,12 @@ using PgKit.Migrations;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Errors as ProblemDetails; records' data annotations checked before a handler runs (its source generator only sees
-// this assembly, so the app calls it itself).
+// Errors as ProblemDetails. Records' data annotations are checked before a handler runs (AddValidation: its source
+// generator only sees this assembly, so the app calls it itself), and malformed JSON, wrong types and failed rules
+// answer 422 naming the field (AddRequestProblems), as FastAPI does.
 builder.Services.AddProblemDetails();
 builder.Services.AddValidation();
+builder.Services.AddRequestProblems();
 
 // PostgreSQL: ConnectionStrings:Postgres, or, in Development only, the embedded server of this folder (.pgkit/).
 // Migrations/*.sql are applied at start (under a lock, so several instances may start at once), then the OnInit hooks.
