@@ -6,7 +6,8 @@ namespace PgKit.AspNetCore;
 /// One connection, already inside a transaction, that every request session of a database uses in turn instead of
 /// the pool: the seam PgKit.Testing.AspNetCore's rollback mode plugs into (<see cref="PostgresOptions.ConnectionPin"/>).
 /// Request transactions become savepoints of <see cref="Transaction"/>, so whatever the application "commits" is still
-/// rolled back at the end of the test.
+/// rolled back at the end of the test; each autocommit statement of <see cref="Db"/> runs in a savepoint of its own, so
+/// a failed one is undone alone, as autocommit undoes it.
 /// </summary>
 /// <remarks>For test kits, not for apps: a pinned database serves one request at a time.</remarks>
 public interface IConnectionPin

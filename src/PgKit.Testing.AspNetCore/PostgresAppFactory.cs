@@ -20,7 +20,8 @@ namespace PgKit.Testing.AspNetCore;
 /// The app's own startup runs unchanged (hooks, <c>MigrateOnStartup</c>, which finds nothing pending because the template
 /// already has the migrations); only the connection string of the database named <see cref="DatabaseName"/> is replaced.
 /// In <see cref="TestIsolation.RollbackPerTest"/> mode every request of the app runs on one connection inside the test's
-/// transaction: <c>Atomic</c> commits become savepoint releases and everything is rolled back when the test ends
+/// transaction: <c>Atomic</c> commits become savepoint releases, each autocommit statement of <c>Db</c> runs in a savepoint
+/// of its own (a failed one is undone alone, as in production), and everything is rolled back when the test ends
 /// (<see cref="PostgresAppTest{TProgram}"/> calls <see cref="BeginTestAsync"/> and <see cref="EndTestAsync"/>).
 /// </remarks>
 public class PostgresAppFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncLifetime

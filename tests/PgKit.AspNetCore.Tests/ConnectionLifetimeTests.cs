@@ -159,6 +159,25 @@ public sealed class ConnectionLifetimeTests(ConnectionLifetimeFixture db) : ICla
     }
 
     [Fact]
+    public async Task A_scope_disposed_synchronously_rolls_back_its_open_transaction_and_returns_the_connection()
+    {
+        await using var app = await TestApp.StartAsync(db.ConnectionString, app => { });
+        var table = "sync_dispose_" + Guid.NewGuid().ToString("N")[..8];
+        await db.ExecuteAsync($"CREATE TABLE {table} (id int)");
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var atomic = scope.ServiceProvider.GetRequiredService<Atomic>();
+            await atomic.RunAsync($"INSERT INTO {table} VALUES (1)", CancellationToken.None);
+            Assert.Equal(1, app.ActiveSessions());
+        }
+
+        Assert.Equal(0, app.ActiveSessions());
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM {table}"));
+        await DatabaseFixture.WaitUntilAsync(async () => await db.CountBusyBackendsAsync() == 0, TimeSpan.FromSeconds(5), "no backend is left in a transaction");
+    }
+
+    [Fact]
     public async Task A_scope_resolved_from_many_threads_at_once_has_one_session_per_database_and_returns_its_connection_when_disposed()
     {
         await using var app = await TestApp.StartAsync(db.ConnectionString, app => { });

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using PgKit.Migrations;
 
 namespace PgKit.Testing.Tests;
@@ -14,13 +17,49 @@ public sealed class OtherNotesDatabase : PostgresFixture
     protected override void Configure(PostgresTestOptions options) => options.Migrations = NotesMigrations.Source;
 }
 
-/// <summary>The notes app, each test rolled back.</summary>
+/// <summary>The notes app, each test rolled back; its warnings are kept for assertions.</summary>
 public sealed class RollbackNotesApp : PostgresAppFactory<Program>
 {
+    public WarningCapture Warnings { get; } = new();
+
     protected override void Configure(PostgresTestOptions options)
     {
         options.Migrations = NotesMigrations.Source;
         options.Isolation = TestIsolation.RollbackPerTest;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Warnings));
+    }
+}
+
+/// <summary>Keeps the event names of an app's warnings.</summary>
+public sealed class WarningCapture : ILoggerProvider
+{
+    public ConcurrentQueue<string> EventNames { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(WarningCapture owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner.EventNames.Enqueue(eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
     }
 }
 

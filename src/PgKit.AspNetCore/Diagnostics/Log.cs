@@ -84,4 +84,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 19, EventName = "TransactionDisposeFailed", Level = LogLevel.Warning,
         Message = "Disposing a finished transaction on database '{Database}' failed; the outcome already reported stands, and the connection is returned (or discarded if broken) next.")]
     public static partial void TransactionDisposeFailed(ILogger logger, Exception exception, string database);
+
+    [LoggerMessage(EventId = 20, EventName = "IsolationLevelIgnoredOnPinnedConnection", Level = LogLevel.Warning,
+        Message = "An atomic endpoint asks for {IsolationLevel} on database '{Database}', but every request runs on one pinned test connection, " +
+            "inside the test's transaction (rollback-per-test mode): the level cannot change there, and no other transaction can run concurrently. " +
+            "Serialization failures, retries and races cannot happen in this mode: test them with TestIsolation.DatabasePerClass.")]
+    public static partial void IsolationLevelIgnoredOnPinnedConnection(ILogger logger, System.Data.IsolationLevel isolationLevel, string database);
 }

@@ -22,6 +22,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private readonly Lock _gate = new();
     private NpgsqlDataSource? _dataSource;
     private Task? _drain;
+    private int _isolationWarned;
     private bool _disposed;
 
     public PostgresDatabase(
@@ -63,6 +64,16 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the number of request sessions currently holding a connection of this database.</summary>
     public int ActiveSessions => Sessions.Count;
+
+    /// <summary>Says once, on a pinned test connection, that an endpoint's isolation level cannot take effect there.</summary>
+    /// <param name="isolationLevel">The level the endpoint asked for.</param>
+    public void WarnIsolationLevelIgnored(System.Data.IsolationLevel isolationLevel)
+    {
+        if (Interlocked.Exchange(ref _isolationWarned, 1) == 0)
+        {
+            Log.IsolationLevelIgnoredOnPinnedConnection(Logger, isolationLevel, Name);
+        }
+    }
 
     /// <summary>
     /// Gets the data source, building it on first use when the host has not started it yet (scripts, tests) and the

@@ -20,15 +20,20 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
     private static readonly Func<object, Task> OnStartingCallback = static state => ((PgRequestSession)state).OnResponseStartingAsync();
     private static readonly TimeSpan RollbackTimeout = TimeSpan.FromSeconds(5);
 
+    // On a pinned test connection, each autocommit statement runs in this savepoint of the test's transaction (see BeginStatementAsync).
+    private const string StatementSavepoint = "pgkit_statement";
+
     private readonly PostgresDatabase _database;
     private readonly PgRequestScope _scope;
     private readonly HttpContext? _accessorContext;
+    private readonly bool _pinned;
     private NpgsqlConnection? _connection;
     private long _acquiredAt;
     private TransactionState _tx;
     private AtomicSettings? _endpointSettings;
     private bool _endpointSettingsResolved;
     private bool _onStartingRegistered;
+    private bool _statementSavepointOpen;
     private bool _disposed;
 
     public PgRequestSession(PostgresDatabase database, PgRequestScope scope, HttpContext? accessorContext)
@@ -36,6 +41,7 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         _database = database;
         _scope = scope;
         _accessorContext = accessorContext;
+        _pinned = database.Pin is not null;
     }
 
     public string Name => _database.Name;
@@ -88,7 +94,7 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         var connection = _connection;
         if (connection is not null
             && connection.State == ConnectionState.Open
-            && (_tx.IsRequestActive || (!atomic && (_tx.RequestPhase == RequestTransactionPhase.Ended || EndpointSettings is null))))
+            && (_tx.IsRequestActive || (!atomic && !_pinned && (_tx.RequestPhase == RequestTransactionPhase.Ended || EndpointSettings is null))))
         {
             return new ValueTask<NpgsqlConnection>(connection);
         }
@@ -121,7 +127,60 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
             await BeginAtomicAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (_pinned && _tx.Transaction is null)
+        {
+            await BeginStatementAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return _connection!;
+    }
+
+    /// <summary>
+    /// On a pinned test connection, gives the autocommit statement about to run (each use of <see cref="Db"/> outside a
+    /// transaction: every PgKit helper call is one) a savepoint of the test's transaction, after closing the previous
+    /// statement's. A statement that failed is then undone alone, as autocommit undoes it in production, and what the
+    /// request did before it stays; without it, the whole request's work would be rolled back with it.
+    /// </summary>
+    private async Task BeginStatementAsync(CancellationToken cancellationToken)
+    {
+        var transaction = _database.Pin!.Transaction;
+        if (_statementSavepointOpen)
+        {
+            await EndStatementAsync(transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.SaveAsync(StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        _statementSavepointOpen = true;
+    }
+
+    /// <summary>Keeps the last statement's work (RELEASE), or, when it failed, undoes it alone (ROLLBACK TO, then RELEASE).</summary>
+    private async Task EndStatementAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        _statementSavepointOpen = false;
+        try
+        {
+            await transaction.ReleaseAsync(StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InFailedSqlTransaction)
+        {
+            await transaction.RollbackAsync(StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await transaction.ReleaseAsync(StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc cref="EndStatementAsync"/>
+    private void EndStatement(NpgsqlTransaction transaction)
+    {
+        _statementSavepointOpen = false;
+        try
+        {
+            transaction.Release(StatementSavepoint);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InFailedSqlTransaction)
+        {
+            transaction.Rollback(StatementSavepoint);
+            transaction.Release(StatementSavepoint);
+        }
     }
 
     private async Task OpenAsync(CancellationToken cancellationToken)
@@ -179,6 +238,11 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
 
         var settings = EndpointSettings ?? AtomicSettings.For(Name);
         var connection = _connection!;
+        if (_pinned && settings.IsolationLevel is IsolationLevel.RepeatableRead or IsolationLevel.Serializable)
+        {
+            // One connection cannot reproduce what these levels are for: the test's transaction decides the level.
+            _database.WarnIsolationLevelIgnored(settings.IsolationLevel);
+        }
 
         // Npgsql sends BEGIN together with the next command, so an unused transaction costs no round trip.
         _tx.RequestBegan(await SessionTransaction.BeginAsync(connection, settings.IsolationLevel, _database.Pin, cancellationToken).ConfigureAwait(false));
@@ -446,6 +510,19 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
 
     private async Task ReleaseConnectionAsync()
     {
+        if (_statementSavepointOpen)
+        {
+            try
+            {
+                await EndStatementAsync(_database.Pin!.Transaction, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The pin's release undoes its whole turn when the test's transaction is left failed.
+                Log.RollbackFailed(_database.Logger, ex, Name);
+            }
+        }
+
         if (DetachConnection() is not { } connection)
         {
             return;
@@ -464,6 +541,19 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
     /// <inheritdoc cref="ReleaseConnectionAsync"/>
     private void ReleaseConnection()
     {
+        if (_statementSavepointOpen)
+        {
+            try
+            {
+                EndStatement(_database.Pin!.Transaction);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // See ReleaseConnectionAsync.
+                Log.RollbackFailed(_database.Logger, ex, Name);
+            }
+        }
+
         if (DetachConnection() is not { } connection)
         {
             return;

@@ -38,6 +38,34 @@ app.MapPost("/notes/undone", async (NoteInput input, Db db, CancellationToken ct
     return Results.NoContent();
 });
 
+// Autocommit, then a statement that fails (division by zero, 422): the first insert stays, as autocommit keeps it.
+app.MapPost("/notes/then-fail", async (NoteInput input, Db db, CancellationToken ct) =>
+{
+    await db.InsertAsync<Note>("note", new { input.Title }, ct);
+    return Results.Ok(await db.ScalarAsync<int>("SELECT 1 / 0", cancellationToken: ct));
+});
+
+// Autocommit: a duplicate the handler catches, then one more insert; both inserts stay.
+app.MapPost("/notes/despite-failure", async (NoteInput input, Db db, CancellationToken ct) =>
+{
+    await db.InsertAsync<Note>("note", new { input.Title }, ct);
+    try
+    {
+        await db.InsertAsync<Note>("note", new { input.Title }, ct);
+    }
+    catch (System.Data.Common.DbException)
+    {
+        // The duplicate is expected: the handler goes on without it.
+    }
+
+    var after = await db.InsertAsync<Note>("note", new { Title = input.Title + " after" }, ct);
+    return Results.Created($"/notes/{after.Id}", after);
+});
+
+// A serializable request transaction: rollback mode cannot give it its level, and says so.
+app.MapGet("/notes/count/serializable", async (Atomic db, CancellationToken ct) => new { Count = await db.CountAsync("note", cancellationToken: ct) })
+    .WithAtomic(options => options.IsolationLevel = System.Data.IsolationLevel.Serializable);
+
 app.MapGet("/notes/slow", async (Db db, CancellationToken ct) =>
     new { Slept = await db.FetchValueAsync<int>("SELECT 1 FROM pg_sleep(0.2)", cancellationToken: ct) });
 
