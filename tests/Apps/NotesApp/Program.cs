@@ -42,7 +42,7 @@ app.MapPost("/notes/undone", async (NoteInput input, Db db, CancellationToken ct
 app.MapPost("/notes/then-fail", async (NoteInput input, Db db, CancellationToken ct) =>
 {
     await db.InsertAsync<Note>("note", new { input.Title }, ct);
-    return Results.Ok(await db.ScalarAsync<int>("SELECT 1 / 0", cancellationToken: ct));
+    return Results.Ok(await db.FetchValueAsync<int>("SELECT 1 / 0", cancellationToken: ct));
 });
 
 // Autocommit: a duplicate the handler catches, then one more insert; both inserts stay.
