@@ -66,6 +66,25 @@ public sealed class EmbeddedDefaultTests : IDisposable
     }
 
     [Fact]
+    public async Task TheDataSource_BeforeTheHostStarts_IsNeverBuiltByBlockingOnTheEmbeddedServer()
+    {
+        var app = Build("Development", pg => pg.UseEmbeddedServerInDevelopment());
+        try
+        {
+            // Before the fix this resolved the connection string synchronously, starting the server (initdb and all) on
+            // the calling thread; now only the host's asynchronous start does that.
+            var error = Assert.Throws<InvalidOperationException>(() => app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
+
+            Assert.Contains("after the host has started", error.Message, StringComparison.Ordinal);
+            Assert.Null(PostgresServer.FindRunning(Path.Combine(_contentRoot, ".pgkit", "db")));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Production_AskedForInSoManyWords_UsesTheEmbeddedServer_AndWarns()
     {
         var logs = new Support.LogCapture();

@@ -13,7 +13,7 @@ namespace PgKit.Templates.Tests;
 /// app with <c>dotnet new pgkit-api</c>, run its tests, start it on the embedded default and ask <c>pgkit</c> about it.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed partial class NewAppTests(ITestOutputHelper output)
+public sealed partial class NewAppTests(ITestOutputHelper output, StepLog log) : IClassFixture<StepLog>
 {
     private static readonly string Repo = FindRepo();
 
@@ -115,7 +115,7 @@ public sealed partial class NewAppTests(ITestOutputHelper output)
     {
         var line = $"new-user path: {step}: {elapsed.TotalSeconds:0.0} s";
         output.WriteLine(line);
-        Console.WriteLine(line);
+        log.Write(line);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string folder, Dictionary<string, string> environment, TimeSpan timeout, string program, params string[] arguments)
