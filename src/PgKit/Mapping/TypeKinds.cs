@@ -25,18 +25,23 @@ internal static class TypeKinds
     /// True for an application's own record, class or struct (and lists of them), which PgKit writes to and reads from
     /// json and jsonb columns as JSON: no type of .NET, Npgsql or NodaTime, no scalar, no Dapper-handled type.
     /// </summary>
-    public static bool IsJsonObject(Type type)
+    public static bool IsJsonObject(Type type) => JsonObjects.GetOrAdd(type, IsJsonObjectUncached);
+
+    // Asked for every parameter value on the request path: the answer depends on the type alone, so it is cached.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> JsonObjects = new();
+
+    private static bool IsJsonObjectUncached(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type.IsArray)
         {
-            return type != typeof(byte[]) && IsJsonObject(type.GetElementType()!);
+            return type != typeof(byte[]) && IsJsonObjectUncached(type.GetElementType()!);
         }
 
         if (type.IsGenericType && type.GetGenericTypeDefinition() is var definition
             && (definition == typeof(List<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(IList<>) || definition == typeof(IEnumerable<>)))
         {
-            return IsJsonObject(type.GetGenericArguments()[0]);
+            return IsJsonObjectUncached(type.GetGenericArguments()[0]);
         }
 
         var ns = type.Namespace ?? string.Empty;

@@ -99,7 +99,12 @@ internal static class ArrayLiteral
         return text.Append('}').ToString();
     }
 
-    private static Type? ElementType(Type type)
+    // Reflection over a list's interfaces, once per type: lists are parameters on the request path.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> ElementTypes = new();
+
+    private static Type? ElementType(Type type) => ElementTypes.GetOrAdd(type, ElementTypeUncached);
+
+    private static Type? ElementTypeUncached(Type type)
     {
         if (type.IsArray)
         {
