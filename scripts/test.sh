@@ -22,8 +22,8 @@ dotnet test tests/PgKit.Templates.Tests "$@" 2>&1 | tee -a "$log"
 new_user_status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] && status=$new_user_status
 
-# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T, ..." (or "Failed!  - ...").
-count() { grep -E '^(Passed|Failed)! ' "$log" | grep -Eo "$1: +[0-9]+" | awk '{ s += $2 } END { print s + 0 }'; }
+# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T, ..." (or "Failed!", or "Skipped!" when all were skipped).
+count() { grep -E '^(Passed|Failed|Skipped)! ' "$log" | grep -Eo "$1: +[0-9]+" | awk '{ s += $2 } END { print s + 0 }'; }
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
