@@ -1,14 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Xunit.Abstractions;
+using Xunit;
 
 namespace PgKit.Testing.AspNetCore;
 
 /// <summary>
 /// An <see cref="HttpClient"/> for the app under test that writes request bodies and reads responses with the app's own
 /// JSON options (snake_case names included). A 5xx response writes the body and the tail of the PostgreSQL server's log to
-/// the test output, so a failure caused by the database shows its cause.
+/// the test output (the one given, else the current test's, from xunit v3's <c>TestContext</c>), so a failure caused by
+/// the database shows its cause.
 /// </summary>
 public sealed class JsonClient
 {
@@ -85,12 +86,13 @@ public sealed class JsonClient
         using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var content = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var result = new ApiResponse(method, uri, response, content, JsonOptions);
-        if (result.Status >= 500 && _output is not null)
+        // Without an explicit output, the test running now (a client made in a fixture serves several tests).
+        if (result.Status >= 500 && (_output ?? TestContext.Current.TestOutputHelper) is { } output)
         {
-            _output.WriteLine(result.ToString());
+            output.WriteLine(result.ToString());
             if (_server?.ReadLogTail(30) is { Length: > 0 } tail)
             {
-                _output.WriteLine("PostgreSQL log (last lines):" + Environment.NewLine + tail);
+                output.WriteLine("PostgreSQL log (last lines):" + Environment.NewLine + tail);
             }
         }
 

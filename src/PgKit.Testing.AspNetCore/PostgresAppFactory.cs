@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PgKit.AspNetCore;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace PgKit.Testing.AspNetCore;
 
@@ -58,7 +57,7 @@ public class PostgresAppFactory<TProgram> : WebApplicationFactory<TProgram>, IAs
 
     /// <summary>Builds or reuses the template, clones the app's database and starts the app.</summary>
     /// <returns>A task that completes when the app has started.</returns>
-    public virtual async Task InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         EnsureConfigured();
         _server = await TestPostgres.SharedAsync().ConfigureAwait(false);
@@ -104,7 +103,7 @@ public class PostgresAppFactory<TProgram> : WebApplicationFactory<TProgram>, IAs
     }
 
     /// <summary>Creates a client for the app that speaks its JSON and reports server errors to the test output.</summary>
-    /// <param name="output">The test's output, or null.</param>
+    /// <param name="output">Where server errors go; null (the default) means the output of the test running at the time (xunit v3's <c>TestContext</c>).</param>
     /// <returns>The client.</returns>
     public JsonClient CreateJsonClient(ITestOutputHelper? output = null) =>
         new(CreateClient(), JsonOptions, _server, output);
@@ -146,8 +145,6 @@ public class PostgresAppFactory<TProgram> : WebApplicationFactory<TProgram>, IAs
 
         GC.SuppressFinalize(this);
     }
-
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync().ConfigureAwait(false);
 
     private void EnsureConfigured()
     {

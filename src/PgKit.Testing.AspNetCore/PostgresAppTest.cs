@@ -1,5 +1,4 @@
 using Xunit;
-using Xunit.Abstractions;
 
 namespace PgKit.Testing.AspNetCore;
 
@@ -32,7 +31,7 @@ public abstract class PostgresAppTest<TProgram> : IAsyncLifetime
 {
     /// <summary>Initializes the test with the class's app.</summary>
     /// <param name="app">The class fixture.</param>
-    /// <param name="output">The test's output; server errors and the database log go there.</param>
+    /// <param name="output">Where server errors and the database log go; by default the current test's output (xunit v3's <c>TestContext</c>).</param>
     protected PostgresAppTest(PostgresAppFactory<TProgram> app, ITestOutputHelper? output = null)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -51,11 +50,16 @@ public abstract class PostgresAppTest<TProgram> : IAsyncLifetime
     /// <returns>The session.</returns>
     protected Task<TestSession> OpenSessionAsync(CancellationToken cancellationToken = default) => App.OpenSessionAsync(cancellationToken);
 
-    /// <summary>Begins the test's transaction (rollback mode).</summary>
+    /// <summary>Begins the test's transaction (rollback mode); cancelled with the test (xunit's <c>TestContext.Current.CancellationToken</c>).</summary>
     /// <returns>A task that completes when the test may start.</returns>
-    public virtual Task InitializeAsync() => App.BeginTestAsync();
+    public virtual async ValueTask InitializeAsync() => await App.BeginTestAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
 
     /// <summary>Rolls back the test's transaction (rollback mode).</summary>
     /// <returns>A task that completes when the database is clean again.</returns>
-    public virtual Task DisposeAsync() => App.EndTestAsync();
+    public virtual async ValueTask DisposeAsync()
+    {
+        // Not the test's token: the rollback must run even when the test was cancelled.
+        await App.EndTestAsync(CancellationToken.None).ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
 }

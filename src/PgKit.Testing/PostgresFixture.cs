@@ -52,7 +52,7 @@ public class PostgresFixture : IAsyncLifetime
 
     /// <summary>Starts (or joins) the shared server, builds or reuses the template and clones the fixture's database.</summary>
     /// <returns>A task that completes when the database is ready.</returns>
-    public virtual async Task InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         var options = new PostgresTestOptions();
         Configure(options);
@@ -98,12 +98,14 @@ public class PostgresFixture : IAsyncLifetime
 
     /// <summary>Drops the fixture's database.</summary>
     /// <returns>A task that completes when it is gone.</returns>
-    public virtual async Task DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_database is not null)
         {
             await _database.DisposeAsync().ConfigureAwait(false);
         }
+
+        GC.SuppressFinalize(this);
     }
 
     private static InvalidOperationException NotInitialized() => new(

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgKit.AspNetCore.Tests.Support;
-using Xunit.Abstractions;
 
 namespace PgKit.AspNetCore.Tests;
 

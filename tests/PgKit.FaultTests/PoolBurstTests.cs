@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using PgKit.AspNetCore;
 using PgKit.FaultTests.Support;
-using Xunit.Abstractions;
 
 namespace PgKit.FaultTests;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using PgKit.FaultTests.Support;
-using Xunit.Abstractions;
 
 namespace PgKit.FaultTests;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Npgsql;
 using PgKit.FaultTests.Support;
-using Xunit.Abstractions;
 
 namespace PgKit.FaultTests;
 

@@ -20,7 +20,7 @@ public sealed class TracingFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var server = await PgKit.Testing.TestPostgres.SharedAsync();
         ConnectionString = await server.CreateDatabaseAsync(_name);
@@ -30,7 +30,7 @@ public sealed class TracingFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
         var server = await PgKit.Testing.TestPostgres.SharedAsync();

@@ -5,7 +5,8 @@ namespace PgKit.Testing.Tests;
 
 /// <summary>
 /// Entry point used when a test runs this assembly as a separate process (<c>dotnet PgKit.Testing.Tests.dll MODE</c>):
-/// a tiny test run that uses the kit the way a test assembly does, then exits without cleaning up by hand.
+/// a tiny test run that uses the kit the way a test assembly does, then exits without cleaning up by hand. Any other
+/// arguments are xunit's: a v3 test assembly is its own runner, which the test adapter starts as a process.
 /// </summary>
 public static class ChildProcess
 {
@@ -31,8 +32,7 @@ public static class ChildProcess
                 }
 
             default:
-                Console.Error.WriteLine("usage: run");
-                return 2;
+                return await Xunit.Runner.InProc.SystemConsole.ConsoleRunner.Run(args);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Xunit.Abstractions;
 
 namespace PgKit.Testing.Tests;
 

@@ -37,7 +37,7 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         Deadlock,
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         (authors, books) = await db.OnceAsync("schema", async () =>
         {
@@ -49,7 +49,7 @@ public sealed class ErrorTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         });
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Theory]
     [InlineData(Route.Connection)]

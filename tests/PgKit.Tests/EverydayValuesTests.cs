@@ -11,7 +11,7 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
 {
     private string table = "";
 
-    public async Task InitializeAsync() => table = await db.OnceAsync("schema", async () =>
+    public async ValueTask InitializeAsync() => table = await db.OnceAsync("schema", async () =>
     {
         await using var connection = await db.OpenAsync();
         await connection.ExecuteSqlAsync("CREATE TYPE feeling AS ENUM ('happy', 'very_sad', 'meh')");
@@ -23,7 +23,7 @@ public sealed class EverydayValuesTests(DatabaseFixture db) : IClassFixture<Data
         return name;
     });
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public sealed record Settings(string Theme, int FontSize, IReadOnlyList<string> Pinned);
 

@@ -6,7 +6,7 @@ namespace PgKit.Tests;
 
 public sealed class InsertManyTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
-    public Task InitializeAsync() => db.OnceAsync("mood", async () =>
+    public async ValueTask InitializeAsync() => await db.OnceAsync("mood", async () =>
     {
         await using var connection = await db.OpenAsync();
         await connection.ExecuteSqlAsync("CREATE TYPE mood AS ENUM ('happy', 'very_sad', 'meh')");
@@ -14,7 +14,7 @@ public sealed class InsertManyTests(DatabaseFixture db) : IClassFixture<Database
         return true;
     });
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static IEnumerable<object> Rows(int count) => Enumerable.Range(0, count).Select(i => new
     {

@@ -6,7 +6,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
 {
     private string people = "";
 
-    public async Task InitializeAsync() => people = await db.OnceAsync("people", async () =>
+    public async ValueTask InitializeAsync() => people = await db.OnceAsync("people", async () =>
     {
         var people = await db.CreateTableAsync(Schemas.People);
         await using var connection = await db.OpenAsync();
@@ -15,7 +15,7 @@ public sealed class SelectTests(DatabaseFixture db) : IClassFixture<DatabaseFixt
         return people;
     });
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task Get_by_where_map_returns_first_match_or_null()

@@ -14,7 +14,7 @@ public sealed class SqlCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFi
     private string people = "";
     private string others = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         (people, others) = await db.OnceAsync("cache", async () =>
         {
@@ -27,7 +27,7 @@ public sealed class SqlCacheTests(DatabaseFixture db) : IClassFixture<DatabaseFi
         });
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public void Same_map_type_with_a_different_null_pattern_gets_its_own_text_and_parameters()

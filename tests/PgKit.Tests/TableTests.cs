@@ -20,7 +20,7 @@ public sealed class TableTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
 {
     private Authors authors = null!;
 
-    public async Task InitializeAsync() => authors = await db.OnceAsync("authors", async () =>
+    public async ValueTask InitializeAsync() => authors = await db.OnceAsync("authors", async () =>
     {
         var table = await db.CreateTableAsync("id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, email text UNIQUE, created_at timestamptz NOT NULL DEFAULT now()");
         await using var connection = await db.OpenAsync();
@@ -28,7 +28,7 @@ public sealed class TableTests(DatabaseFixture db) : IClassFixture<DatabaseFixtu
         return new Authors(table);
     });
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public void Descriptor_defaults_come_from_the_row_type()

@@ -8,7 +8,7 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
 {
     private string table = "";
 
-    public async Task InitializeAsync() => table = await db.OnceAsync("schema", async () =>
+    public async ValueTask InitializeAsync() => table = await db.OnceAsync("schema", async () =>
     {
         await using var connection = await db.OpenAsync();
         await connection.ExecuteSqlAsync("CREATE TYPE mood AS ENUM ('happy', 'very_sad', 'meh')");
@@ -16,7 +16,7 @@ public sealed class TypeRoundTripTests(DatabaseFixture db) : IClassFixture<Datab
         return await db.CreateTableAsync(Schemas.Everything);
     });
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static object SampleValues() => new
     {

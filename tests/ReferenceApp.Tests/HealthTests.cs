@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgKit.AspNetCore;
 using ReferenceApp.Tests.Support;
-using Xunit.Abstractions;
 
 namespace ReferenceApp.Tests;
 

@@ -17,7 +17,7 @@ internal sealed record ClusterSecrets(string SuperUserPassword, string AppPasswo
     {
         try
         {
-            var secrets = JsonSerializer.Deserialize<ClusterSecrets>(File.ReadAllText(Path.Combine(folder, FileName)));
+            var secrets = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(folder, FileName)), EmbeddedJson.Default.ClusterSecrets);
             return secrets is { SuperUserPassword.Length: > 0, AppPassword.Length: > 0 } ? secrets : null;
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
@@ -47,7 +47,7 @@ internal sealed record ClusterSecrets(string SuperUserPassword, string AppPasswo
         File.Delete(temporary);
         using (var stream = new FileStream(temporary, options))
         {
-            JsonSerializer.Serialize(stream, secrets);
+            JsonSerializer.Serialize(stream, secrets, EmbeddedJson.Default.ClusterSecrets);
         }
 
         File.Move(temporary, path, overwrite: true);

@@ -56,7 +56,7 @@ internal sealed record OwnerRecord(int ProcessId, long ProcessStartTicks, bool D
     {
         try
         {
-            return JsonSerializer.Deserialize<OwnerRecord>(File.ReadAllText(Path.Combine(folder, FileName)));
+            return JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(folder, FileName)), EmbeddedJson.Default.OwnerRecord);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -68,7 +68,7 @@ internal sealed record OwnerRecord(int ProcessId, long ProcessStartTicks, bool D
     {
         var path = Path.Combine(folder, FileName);
         var temporary = path + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, EmbeddedJson.Default.OwnerRecord));
         File.Move(temporary, path, overwrite: true);
     }
 }

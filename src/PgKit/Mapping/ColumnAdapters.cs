@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
@@ -18,38 +19,54 @@ internal static class ColumnAdapters
         typeof(ColumnAdapters).GetMethod(nameof(ReadFieldValue), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     /// <summary>Returns null when the column can be read with <c>GetValue</c> as it is.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Func<NpgsqlDataReader, int, object>? For(Type target, Type fieldType)
+        => Converting(target, fieldType, out var adapter)
+            ? adapter
+            : FieldValueReaders.GetOrAdd(
+                Nullable.GetUnderlyingType(target) ?? target,
+                static t => ReadFieldValueMethod.MakeGenericMethod(t).CreateDelegate<Func<NpgsqlDataReader, int, object>>());
+
+    /// <summary>
+    /// As <see cref="For(Type, Type)"/> for a target known at compile time: Npgsql's own conversions are then called
+    /// through <see cref="NpgsqlDataReader.GetFieldValue{T}(int)"/> directly, with no generic method made at run time.
+    /// </summary>
+    public static Func<NpgsqlDataReader, int, object>? For<T>(Type fieldType)
+        => Converting(typeof(T), fieldType, out var adapter) ? adapter : static (r, i) => r.GetFieldValue<T>(i)!;
+
+    // The conversions PgKit does itself (enum labels, JSON, numbers); false when Npgsql's GetFieldValue<T> should read it.
+    private static bool Converting(Type target, Type fieldType, out Func<NpgsqlDataReader, int, object>? adapter)
     {
         target = Nullable.GetUnderlyingType(target) ?? target;
+        adapter = null;
         if (target == fieldType || target == typeof(object))
         {
-            return null;
+            return true;
         }
 
         if (target.IsEnum)
         {
-            if (fieldType == typeof(string))
-            {
-                return (r, i) => EnumLabels.Parse(target, r.GetString(i));
-            }
-
-            return (r, i) => Enum.ToObject(target, r.GetValue(i));
+            adapter = fieldType == typeof(string)
+                ? (r, i) => EnumLabels.Parse(target, r.GetString(i))
+                : (r, i) => Enum.ToObject(target, r.GetValue(i));
+            return true;
         }
 
         if (fieldType == typeof(string) && TypeKinds.IsJsonObject(target))
         {
             // json and jsonb arrive as text: an app's own type is read from it as JSON, as PgKit writes it.
-            return (r, i) => PgJson.Deserialize(r.GetString(i), target);
+            adapter = (r, i) => PgJson.Deserialize(r.GetString(i), target);
+            return true;
         }
 
         if (IsConvertible(target) && IsConvertible(fieldType))
         {
-            return (r, i) => Convert.ChangeType(r.GetValue(i), target, CultureInfo.InvariantCulture);
+            adapter = (r, i) => Convert.ChangeType(r.GetValue(i), target, CultureInfo.InvariantCulture);
+            return true;
         }
 
-        return FieldValueReaders.GetOrAdd(
-            target,
-            static t => ReadFieldValueMethod.MakeGenericMethod(t).CreateDelegate<Func<NpgsqlDataReader, int, object>>());
+        return false;
     }
 
     /// <summary>Whether <paramref name="adapter"/> only reads the column as its target type (Npgsql converts), with no conversion of its own.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
@@ -39,6 +40,8 @@ internal static class EnumLabels
 
     private sealed class Labels
     {
+        [UnconditionalSuppressMessage("Trimming", "IL2070", Justification =
+            "An enum's named values are its public static fields, and trimming keeps every field of an enum type it keeps (Enum.ToString and Enum.GetNames read them too).")]
         public Labels(Type enumType)
         {
             var convention = Naming.ConventionOf(enumType);

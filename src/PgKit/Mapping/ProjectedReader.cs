@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections;
 using System.Data.Common;
 using Npgsql;
@@ -87,6 +88,8 @@ internal sealed class ProjectedReader : DbDataReader
         throw new IndexOutOfRangeException($"No column named {PgIdentifier.Display(name)}.");
     }
 
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
+    [UnconditionalSuppressMessage("Trimming", "IL2063", Justification = "Only Dapper's row parser reads this view, on the reflection-based path that is marked [RequiresUnreferencedCode] where the app calls it.")]
     public override Type GetFieldType(int ordinal) => types[ordinal];
 
     public override string GetDataTypeName(int ordinal) => Inner!.GetDataTypeName(ordinals[ordinal]);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Data;
 using System.Data.Common;
 using System.Reflection;
@@ -8,6 +9,8 @@ namespace PgKit.Mapping;
 
 /// <summary>Builds, for one result set, the reader that turns the current row into a <typeparamref name="T"/>.</summary>
 /// <typeparam name="T">The result type: a scalar, a value tuple, a record or a class.</typeparam>
+[RequiresUnreferencedCode(Aot.Reflection)]
+[RequiresDynamicCode(Aot.DynamicCode)]
 internal static class RowParsers<T>
 {
     private static readonly Kind TypeKind = typeof(T) == typeof(object) || TypeKinds.HasDapperHandler(typeof(T))
@@ -21,7 +24,6 @@ internal static class RowParsers<T>
     private static Plan[] plans = [];
     private static Plan? lastPlan;
     private static int nextVictim;
-    private static ScalarParser<T>? lastScalar;
     private static int plansBuilt;
 
     private enum Kind
@@ -38,50 +40,32 @@ internal static class RowParsers<T>
     /// <summary>Gets how many result shapes are cached for <typeparamref name="T"/>; for tests.</summary>
     internal static int PlansCached => Volatile.Read(ref plans).Length;
 
-    /// <summary>A reader for the rows of <paramref name="reader"/>'s current result; call <see cref="RowReader{T}.Release"/> when done.</summary>
-    public static RowReader<T> Create(NpgsqlDataReader reader)
+    /// <summary>A reader for the rows of <paramref name="reader"/>'s current result; call <see cref="RowCursor{T}.Release"/> when done.</summary>
+    public static RowCursor<T> Create(NpgsqlDataReader reader)
     {
         switch (TypeKind)
         {
             case Kind.Scalar:
-                return new RowReader<T>(CreateScalar(reader, 0));
+                return new RowCursor<T>(CreateScalar(reader, 0));
             case Kind.Dapper:
                 // Dapper reads the real reader (object rows, type handlers): only its parser is cached.
                 var plan = GetPlan(reader, BuildIdentityPlan);
-                return new RowReader<T>(plan.Parser ??= reader.GetRowParser<T>(), reader, null, null);
+                return new RowCursor<T>(plan.Parser ??= reader.GetRowParser<T>(), reader, null, null);
             case Kind.Tuple:
                 return Project(GetPlan(reader, BuildTuplePlan), reader);
             default:
                 var rowPlan = GetPlan(reader, BuildRowPlan);
-                return rowPlan.Typed is { } typed ? new RowReader<T>(typed, rowPlan) : Project(rowPlan, reader);
+                return rowPlan.Typed is { } typed ? new RowCursor<T>(typed, rowPlan) : Project(rowPlan, reader);
         }
     }
 
     /// <summary>Reads column <paramref name="ordinal"/> as <typeparamref name="T"/>; NULL gives <c>default</c>.</summary>
-    public static ScalarParser<T> CreateScalar(NpgsqlDataReader reader, int ordinal)
-    {
-        if (reader.FieldCount <= ordinal)
-        {
-            throw new InvalidOperationException("The query returned no column to read a value from.");
-        }
+    public static ScalarParser<T> CreateScalar(NpgsqlDataReader reader, int ordinal) => ScalarParser<T>.Create(reader, ordinal);
 
-        // A scalar query of one type nearly always returns the same column type: reuse the last parser when it fits.
-        var fieldType = reader.GetFieldType(ordinal);
-        var last = lastScalar;
-        if (last is not null && last.Ordinal == ordinal && last.FieldType == fieldType)
-        {
-            return last;
-        }
-
-        var parser = new ScalarParser<T>(ordinal, fieldType, ColumnAdapters.For(typeof(T), fieldType));
-        lastScalar = parser;
-        return parser;
-    }
-
-    private static RowReader<T> Project(Plan plan, NpgsqlDataReader reader)
+    private static RowCursor<T> Project(Plan plan, NpgsqlDataReader reader)
     {
         var view = plan.Rent(reader);
-        return new RowReader<T>(plan.Parser ??= view.GetRowParser<T>(), view, plan, view);
+        return new RowCursor<T>(plan.Parser ??= view.GetRowParser<T>(), view, plan, view);
     }
 
     private static Plan GetPlan(NpgsqlDataReader reader, Func<NpgsqlDataReader, Plan> build)
@@ -225,6 +209,8 @@ internal static class RowParsers<T>
     /// How one result shape is presented to Dapper for <typeparamref name="T"/>; immutable apart from the lazily cached
     /// parser and the one spare view kept for reuse.
     /// </summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     internal sealed class Plan
     {
         private static readonly MethodInfo GetFieldValueMethod =
@@ -382,14 +368,38 @@ internal static class RowParsers<T>
 
 /// <summary>Reads one column as <typeparamref name="T"/> (NULL gives <c>default</c>); immutable, so shared between queries.</summary>
 /// <typeparam name="T">The value's type.</typeparam>
+/// <remarks>No reflection beyond what <see cref="ColumnAdapters.For{T}"/> does safely, so the scalar helpers (<c>FetchValueAsync</c>, counts) stay unmarked for trimming and AOT.</remarks>
 internal sealed class ScalarParser<T>(int ordinal, Type fieldType, Func<NpgsqlDataReader, int, object>? adapter)
 {
+    private static ScalarParser<T>? lastScalar;
+
     // Reading with the column's own type goes through GetFieldValue<T>, which does not box.
     private readonly bool exact = adapter is null && typeof(T) == fieldType;
 
     public int Ordinal { get; } = ordinal;
 
     public Type FieldType { get; } = fieldType;
+
+    /// <summary>Reads column <paramref name="ordinal"/> as <typeparamref name="T"/>; NULL gives <c>default</c>.</summary>
+    public static ScalarParser<T> Create(NpgsqlDataReader reader, int ordinal)
+    {
+        if (reader.FieldCount <= ordinal)
+        {
+            throw new InvalidOperationException("The query returned no column to read a value from.");
+        }
+
+        // A scalar query of one type nearly always returns the same column type: reuse the last parser when it fits.
+        var fieldType = reader.GetFieldType(ordinal);
+        var last = lastScalar;
+        if (last is not null && last.Ordinal == ordinal && last.FieldType == fieldType)
+        {
+            return last;
+        }
+
+        var parser = new ScalarParser<T>(ordinal, fieldType, ColumnAdapters.For<T>(fieldType));
+        lastScalar = parser;
+        return parser;
+    }
 
     public T Read(NpgsqlDataReader reader)
     {
@@ -412,8 +422,9 @@ internal sealed class ScalarParser<T>(int ordinal, Type fieldType, Func<NpgsqlDa
 /// over a pooled <see cref="ProjectedReader"/> view. A struct, so creating one allocates nothing.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
-internal struct RowReader<T>
+internal struct RowCursor<T>
 {
+    private readonly RowReader<T>? custom;
     private readonly ScalarParser<T>? scalar;
     private readonly Func<NpgsqlDataReader, T>? typed;
     private readonly Func<DbDataReader, T>? parser;
@@ -421,15 +432,18 @@ internal struct RowReader<T>
     private RowParsers<T>.Plan? plan;
     private ProjectedReader? view;
 
-    public RowReader(ScalarParser<T> scalar) => this.scalar = scalar;
+    public RowCursor(ScalarParser<T> scalar) => this.scalar = scalar;
 
-    public RowReader(Func<NpgsqlDataReader, T> typed, RowParsers<T>.Plan plan)
+    /// <summary>A cursor over an app's (or a generator's) own reader: no reflection, no plan.</summary>
+    public RowCursor(RowReader<T> custom) => this.custom = custom;
+
+    public RowCursor(Func<NpgsqlDataReader, T> typed, RowParsers<T>.Plan plan)
     {
         this.typed = typed;
         this.plan = plan;
     }
 
-    public RowReader(Func<DbDataReader, T> parser, DbDataReader source, RowParsers<T>.Plan? plan, ProjectedReader? view)
+    public RowCursor(Func<DbDataReader, T> parser, DbDataReader source, RowParsers<T>.Plan? plan, ProjectedReader? view)
     {
         this.parser = parser;
         this.source = source;
@@ -437,9 +451,10 @@ internal struct RowReader<T>
         this.view = view;
     }
 
-    public readonly bool IsCreated => scalar is not null || typed is not null || parser is not null;
+    public readonly bool IsCreated => custom is not null || scalar is not null || typed is not null || parser is not null;
 
-    public readonly T Read(NpgsqlDataReader reader) => typed is not null ? ReadTyped(reader) : scalar is not null ? scalar.Read(reader) : ReadParsed(reader);
+    public readonly T Read(NpgsqlDataReader reader)
+        => typed is not null ? ReadTyped(reader) : scalar is not null ? scalar.Read(reader) : custom is not null ? custom.Read(reader) : ReadParsed(reader);
 
     private readonly T ReadTyped(NpgsqlDataReader reader)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.ComponentModel.DataAnnotations.Schema;
@@ -13,6 +14,8 @@ namespace PgKit.Mapping;
 /// generated, and, for types without a parameterless constructor, how constructor parameters map to columns.
 /// Built once per type (reflection and expression compilation happen here, never on the hot path).
 /// </summary>
+[RequiresUnreferencedCode(Aot.Reflection)]
+[RequiresDynamicCode(Aot.DynamicCode)]
 internal sealed class TypeMetadata
 {
     private static readonly ConcurrentDictionary<Type, TypeMetadata> Cache = new();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using Npgsql;
@@ -15,6 +16,8 @@ namespace PgKit.Mapping;
 /// The semantics are Dapper's: NULL gives the parameter's default, and leaves a property as its initializer set it.
 /// </remarks>
 /// <typeparam name="T">The row type.</typeparam>
+[RequiresUnreferencedCode(Aot.Reflection)]
+[RequiresDynamicCode(Aot.DynamicCode)]
 internal static class TypedMaterializer<T>
 {
     private static readonly MethodInfo IsDBNullMethod = typeof(NpgsqlDataReader).GetMethod(nameof(NpgsqlDataReader.IsDBNull), [typeof(int)])!;

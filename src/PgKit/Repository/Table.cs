@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Npgsql;
 using PgKit.Mapping;
 using PgKit.Sql;
@@ -21,6 +22,8 @@ namespace PgKit;
 /// }
 /// </code>
 /// </example>
+[RequiresUnreferencedCode(Aot.Reflection)]
+[RequiresDynamicCode(Aot.DynamicCode)]
 public partial class Table<TRow, TKey>
     where TRow : class
     where TKey : notnull

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections;
 using System.Globalization;
 using System.Text;
@@ -13,7 +14,11 @@ namespace PgKit.Sql;
 /// </summary>
 internal static class ArrayLiteral
 {
+    private const string InterfacesKept =
+        "The interface looked for, IEnumerable<T>, is one the value is used through (it is a list PgKit enumerates), and trimming keeps the interface implementations of a type it keeps when the interface is used.";
+
     /// <summary>Whether a value of this type is a list that a where-map compares with <c>= ANY(...)</c>.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = InterfacesKept)]
     public static bool IsList(Type type)
     {
         if (type == typeof(string) || type == typeof(byte[]) || typeof(IDictionary).IsAssignableFrom(type)
@@ -104,6 +109,7 @@ internal static class ArrayLiteral
 
     private static Type? ElementType(Type type) => ElementTypes.GetOrAdd(type, ElementTypeUncached);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = InterfacesKept)]
     private static Type? ElementTypeUncached(Type type)
     {
         if (type.IsArray)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections;
 using PgKit.Mapping;
 
@@ -38,8 +39,12 @@ internal readonly struct ColumnMap
 
     public bool IsCacheable => members is not null;
 
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static ColumnMap ForWhere(object where, string paramName) => Create(where, paramName, forWrite: false);
 
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static ColumnMap ForValues(object values, string paramName) => Create(values, paramName, forWrite: true);
 
     public string Column(int i) => members is null ? pairs![i].Key : members[i].Column;
@@ -55,6 +60,8 @@ internal readonly struct ColumnMap
     /// <summary>Gets the value of entry <paramref name="i"/> of a dictionary map.</summary>
     public object? Value(int i) => members is null ? pairs![i].Value : members[i].Getter(Source);
 
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     private static ColumnMap Create(object source, string paramName, bool forWrite)
     {
         ArgumentNullException.ThrowIfNull(source, paramName);

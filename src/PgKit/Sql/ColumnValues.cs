@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections;
 using PgKit.Mapping;
 
@@ -10,6 +11,8 @@ namespace PgKit.Sql;
 /// </summary>
 internal static class ColumnValues
 {
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static List<KeyValuePair<string, object?>> From(object? values, string paramName, bool forWrite)
     {
         ArgumentNullException.ThrowIfNull(values, paramName);

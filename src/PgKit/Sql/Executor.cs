@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using PgKit.Mapping;
@@ -31,24 +32,72 @@ internal static class Executor
         Required,
     }
 
+    // Rows are read by a RowReader<T> when there is one (no reflection), else by PgKit's reflection-based mapping
+    // (RowParsers). The overloads that may pass no reader are marked [RequiresUnreferencedCode]/[RequiresDynamicCode],
+    // so the analyzer carries the mark to every public helper that reaches them; the ...With overloads take a reader
+    // and are not marked. The one place the two meet is Open.
+
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
-        => QueryAsync<T>(connection, call, null, cancellationToken);
+        => Query<T>(connection, call, null, null, cancellationToken);
+
+    /// <summary>All rows, read by <paramref name="reader"/>, or by reflection when it is null.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, in SqlCall call, RowReader<T>? reader, CancellationToken cancellationToken)
+        => Query<T>(connection, call, null, reader, cancellationToken);
 
     /// <summary>All rows; <paramref name="limit"/>, the statement's LIMIT when it has one, sizes the list up front.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection connection, in SqlCall call, long? limit, CancellationToken cancellationToken)
+        => Query<T>(connection, call, limit, null, cancellationToken);
+
+    /// <summary>All rows, read by <paramref name="reader"/> (no reflection).</summary>
+    public static Task<IReadOnlyList<T>> QueryWithAsync<T>(NpgsqlConnection connection, in SqlCall call, RowReader<T> reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return Query<T>(connection, call, null, reader, cancellationToken);
+    }
+
+    private static Task<IReadOnlyList<T>> Query<T>(NpgsqlConnection connection, in SqlCall call, long? limit, RowReader<T>? reader, CancellationToken cancellationToken)
     {
         // Up to a bound, so a generous limit on a small result costs little; past it the list grows as usual.
         var capacity = limit is { } l ? (int)Math.Min(l, MaxPresizedRows) : 0;
-        return RunAsync(connection, call.CreateCommand(connection), capacity, static (command, capacity, ct) => ReadAllAsync<T>(command, capacity, ct), cancellationToken);
+        return RunAsync(
+            connection, call.CreateCommand(connection), (capacity, reader), static (command, state, ct) => ReadAllAsync(command, state.capacity, state.reader, ct), cancellationToken);
     }
 
     /// <summary>The first row, as <paramref name="mode"/> says.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> FirstAsync<T>(NpgsqlConnection connection, in SqlCall call, First mode, CancellationToken cancellationToken)
-        => FirstAsync<T>(connection, call, mode, null, cancellationToken);
+        => FirstCore<T>(connection, call, mode, null, null, cancellationToken);
 
     /// <summary>As <see cref="FirstAsync{T}(NpgsqlConnection, in SqlCall, First, CancellationToken)"/>, naming <paramref name="table"/> in the error of <see cref="First.Required"/>.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> FirstAsync<T>(NpgsqlConnection connection, in SqlCall call, First mode, TableName? table, CancellationToken cancellationToken)
-        => RunAsync(connection, call.CreateCommand(connection), (mode, table), static (command, state, ct) => ReadFirstAsync<T>(command, state.mode, state.table, ct), cancellationToken);
+        => FirstCore<T>(connection, call, mode, table, null, cancellationToken);
+
+    /// <summary>The first row, read by <paramref name="reader"/>, or by reflection when it is null.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
+    public static Task<T?> FirstAsync<T>(NpgsqlConnection connection, in SqlCall call, RowReader<T>? reader, CancellationToken cancellationToken)
+        => FirstCore<T>(connection, call, First.OrDefault, null, reader, cancellationToken);
+
+    /// <summary>The first row or default, read by <paramref name="reader"/> (no reflection).</summary>
+    public static Task<T?> FirstWithAsync<T>(NpgsqlConnection connection, in SqlCall call, RowReader<T> reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return FirstCore<T>(connection, call, First.OrDefault, null, reader, cancellationToken);
+    }
+
+    private static Task<T?> FirstCore<T>(NpgsqlConnection connection, in SqlCall call, First mode, TableName? table, RowReader<T>? reader, CancellationToken cancellationToken)
+        => RunAsync(
+            connection, call.CreateCommand(connection), (mode, table, reader),
+            static (command, state, ct) => ReadFirstAsync(command, state.mode, state.table, state.reader, ct), cancellationToken);
 
     /// <summary>The first column of the first row as <typeparamref name="T"/>; default for no row or NULL.</summary>
     public static Task<T?> ScalarAsync<T>(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
@@ -80,12 +129,32 @@ internal static class Executor
     }
 
     /// <summary>A page of rows plus the <c>count(*) OVER ()</c> column named <paramref name="totalColumn"/> read from the first row.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<(List<T> Rows, long Total)> QueryWithTotalAsync<T>(
         NpgsqlConnection connection, in SqlCall call, string totalColumn, CancellationToken cancellationToken)
         => RunAsync(connection, call.CreateCommand(connection), totalColumn, static (command, column, ct) => ReadWithTotalAsync<T>(command, column, ct), cancellationToken);
 
-    public static async IAsyncEnumerable<T> StreamAsync<T>(
-        NpgsqlConnection connection, SqlCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
+    public static IAsyncEnumerable<T> StreamAsync<T>(NpgsqlConnection connection, SqlCall call, CancellationToken cancellationToken)
+        => Stream<T>(connection, call, null, cancellationToken);
+
+    /// <summary>Rows as they arrive, read by <paramref name="reader"/>, or by reflection when it is null.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
+    public static IAsyncEnumerable<T> StreamAsync<T>(NpgsqlConnection connection, SqlCall call, RowReader<T>? reader, CancellationToken cancellationToken)
+        => Stream<T>(connection, call, reader, cancellationToken);
+
+    /// <summary>Rows as they arrive, read by <paramref name="reader"/> (no reflection).</summary>
+    public static IAsyncEnumerable<T> StreamWithAsync<T>(NpgsqlConnection connection, SqlCall call, RowReader<T> reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return Stream<T>(connection, call, reader, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<T> Stream<T>(
+        NpgsqlConnection connection, SqlCall call, RowReader<T>? rowReader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var command = call.CreateCommand(connection);
         using var commandScope = command;
@@ -95,7 +164,7 @@ internal static class Executor
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                var parser = default(RowReader<T>);
+                var parser = default(RowCursor<T>);
                 var ended = false;
                 try
                 {
@@ -124,7 +193,7 @@ internal static class Executor
 
                         if (!parser.IsCreated)
                         {
-                            parser = RowParsers<T>.Create(reader);
+                            parser = Open(reader, rowReader);
                         }
 
                         yield return parser.Read(reader);
@@ -214,7 +283,7 @@ internal static class Executor
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
+    private static async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, int capacity, RowReader<T>? rowReader, CancellationToken cancellationToken)
     {
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -222,7 +291,7 @@ internal static class Executor
             var rows = new List<T>(capacity);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await ReadRowsAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+                await ReadRowsAsync(reader, rows, rowReader, cancellationToken).ConfigureAwait(false);
             }
 
             return rows;
@@ -230,7 +299,7 @@ internal static class Executor
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, CancellationToken cancellationToken)
+    private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, RowReader<T>? rowReader, CancellationToken cancellationToken)
     {
         // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
         var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
@@ -241,7 +310,7 @@ internal static class Executor
                 return mode == First.Required ? throw NoRowReturned(table) : default;
             }
 
-            var parser = RowParsers<T>.Create(reader);
+            var parser = Open(reader, rowReader);
             T row;
             try
             {
@@ -263,7 +332,7 @@ internal static class Executor
         await using (reader.ConfigureAwait(false))
         {
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? RowParsers<T>.CreateScalar(reader, 0).Read(reader)
+                ? ScalarParser<T>.Create(reader, 0).Read(reader)
                 : default;
         }
     }
@@ -287,7 +356,7 @@ internal static class Executor
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 total = reader.GetInt64(reader.GetOrdinal(totalColumn));
-                await ReadRowsAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+                await ReadRowsAsync(reader, rows, null, cancellationToken).ConfigureAwait(false);
             }
 
             return (rows, total);
@@ -296,9 +365,9 @@ internal static class Executor
 
     /// <summary>Adds the row the reader is on and every row after it.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask ReadRowsAsync<T>(NpgsqlDataReader reader, List<T> rows, CancellationToken cancellationToken)
+    private static async ValueTask ReadRowsAsync<T>(NpgsqlDataReader reader, List<T> rows, RowReader<T>? rowReader, CancellationToken cancellationToken)
     {
-        var parser = RowParsers<T>.Create(reader);
+        var parser = Open(reader, rowReader);
         try
         {
             do
@@ -312,6 +381,23 @@ internal static class Executor
             parser.Release();
         }
     }
+
+    /// <summary>The cursor for a result's rows: over <paramref name="rowReader"/>, checked once, or PgKit's reflection-based mapping when it is null.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Reflection)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Reflection)]
+    private static RowCursor<T> Open<T>(NpgsqlDataReader reader, RowReader<T>? rowReader)
+    {
+        if (rowReader is null)
+        {
+            return RowParsers<T>.Create(reader);
+        }
+
+        rowReader.CheckColumns(reader);
+        return new RowCursor<T>(rowReader);
+    }
+
+    private const string Reflection =
+        "Rows are mapped by reflection only when no RowReader<T> is given, and only the Executor overloads marked [RequiresUnreferencedCode] and [RequiresDynamicCode] pass none.";
 
     private static InvalidOperationException NoRowReturned(TableName? table) => new(
         $"INSERT INTO {table} ... RETURNING * returned no row: a BEFORE INSERT trigger (or a rule) on the table suppressed it, so nothing was inserted. "

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Npgsql;
 using PgKit.Mapping;
 using PgKit.Sql;
@@ -23,6 +24,8 @@ public static partial class PgConnectionExtensions
     /// PostgreSQL returned no row: a <c>BEFORE INSERT</c> trigger returned NULL (or a rule rewrote the insert), so nothing
     /// was inserted. Use <c>ExecuteSqlAsync</c>, which returns the rows affected, where that is expected.
     /// </exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T> InsertAsync<T>(this NpgsqlConnection db, TableName table, object values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -48,6 +51,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, has a null row, rows with different columns, or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="copyThreshold"/> is negative.</exception>
     /// <exception cref="PostgresException">A constraint rejected a row (nothing is inserted).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static async Task<long> InsertManyAsync<TValues>(
         this NpgsqlConnection db, TableName table, IEnumerable<TValues> rows, int copyThreshold = DefaultCopyThreshold,
         CancellationToken cancellationToken = default)
@@ -121,6 +126,8 @@ public static partial class PgConnectionExtensions
     /// <paramref name="values"/> has no columns; no conflict columns were given or found; or, with <see cref="OnConflict.Update"/>, every column is a conflict column.
     /// </exception>
     /// <exception cref="PostgresException">A constraint rejected the row.</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> UpsertAsync<T>(
         this NpgsqlConnection db, TableName table, object values, IReadOnlyList<string>? conflictColumns = null,
         OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)

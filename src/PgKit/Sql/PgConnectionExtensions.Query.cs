@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using PgKit.Mapping;
 using Npgsql;
 using PgKit.Sql;
 
@@ -15,9 +17,11 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> FetchAsync<T>(
         this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.QueryAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
+        => Executor.QueryAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
 
     /// <summary>Runs a query and returns its first row (rows after it are not read), like asyncpg's <c>fetchrow</c>.</summary>
     /// <typeparam name="T">The row type: a record, a class, a value tuple or a scalar (first column).</typeparam>
@@ -29,9 +33,11 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> FetchRowAsync<T>(
         this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
-        => Executor.FirstAsync<T>(db, SqlCall.Raw(sql, args), Executor.First.OrDefault, cancellationToken);
+        => Executor.FirstAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
     /// <param name="db">The connection or session that runs the statement; a closed connection is opened for the call and closed again.</param>
@@ -73,11 +79,13 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty (thrown at the call, not at enumeration).</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> FetchStreamAsync<T>(
         this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return Executor.StreamAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
+        return Executor.StreamAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using PgKit.Mapping;
 using Npgsql;
 using PgKit.Sql;
 
@@ -15,6 +17,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> GetAsync<T>(this NpgsqlConnection db, TableName table, object where, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(where);
@@ -32,6 +36,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> GetAsync<T>(
         this NpgsqlConnection db, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.FirstAsync<T>(db, Condition(SqlKind.Select, table, condition, args, limit: 1), Executor.First.OrDefault, cancellationToken);
@@ -50,6 +56,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection db, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null,
         CancellationToken cancellationToken = default)
@@ -70,6 +78,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> or <paramref name="offset"/> is negative.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this NpgsqlConnection db, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null,
         int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
@@ -89,6 +99,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name (thrown at the call, not at enumeration).</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> SelectStreamAsync<T>(
         this NpgsqlConnection db, TableName table, object? where = null, OrderBy? orderBy = null, CancellationToken cancellationToken = default)
     {
@@ -108,6 +120,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="condition"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> SelectStreamAsync<T>(
         this NpgsqlConnection db, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null,
         CancellationToken cancellationToken = default)
@@ -124,6 +138,8 @@ public static partial class PgConnectionExtensions
     /// <returns>The number of rows.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="db"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<long> CountAsync(this NpgsqlConnection db, TableName table, object? where = null, CancellationToken cancellationToken = default)
         => Executor.ScalarAsync<long>(db, Where(SqlKind.Count, table, where), cancellationToken);
 
@@ -148,6 +164,8 @@ public static partial class PgConnectionExtensions
     /// <returns><see langword="true"/> when at least one row matches.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="db"/> or <paramref name="table"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<bool> ExistsAsync(this NpgsqlConnection db, TableName table, object? where = null, CancellationToken cancellationToken = default)
         => Executor.ScalarAsync<bool>(db, Where(SqlKind.Exists, table, where), cancellationToken);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using PgKit.Mapping;
 using Npgsql;
 using PgKit.Sql;
 
@@ -16,6 +18,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> or <paramref name="set"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PostgresException">A constraint rejected an updated row (nothing is updated).</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> UpdateAsync<T>(
         this NpgsqlConnection db, TableName table, object where, object set, CancellationToken cancellationToken = default)
     {
@@ -35,6 +39,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<long> DeleteAsync(this NpgsqlConnection db, TableName table, object where, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(where);
@@ -51,6 +57,8 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="where"/> has no columns or an invalid column name.</exception>
     /// <exception cref="PostgresException">A deleted row is still referenced.</exception>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(
         this NpgsqlConnection db, TableName table, object where, CancellationToken cancellationToken = default)
     {

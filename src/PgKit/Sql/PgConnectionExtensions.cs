@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using PgKit.Mapping;
 using PgKit.Sql;
 
 namespace PgKit;
@@ -25,6 +27,8 @@ public static partial class PgConnectionExtensions
     /// <summary>The row count from which <c>InsertManyAsync</c> uses binary COPY instead of multi-row <c>INSERT ... VALUES</c>.</summary>
     public const int DefaultCopyThreshold = 100;
 
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     private static ColumnMap? WhereMap(object? where) => where is null ? null : ColumnMap.ForWhere(where, nameof(where));
 
     private static string RequireCondition(string condition)
@@ -34,6 +38,8 @@ public static partial class PgConnectionExtensions
     }
 
     // A generated statement filtered by a where-map (or by nothing), for example SELECT * ... WHERE "id" = $1 LIMIT 1.
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     private static SqlCall Where(SqlKind kind, TableName table, object? where, OrderBy? orderBy = null, int? limit = null, int? offset = null)
     {
         ArgumentNullException.ThrowIfNull(table);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using PgKit.Mapping;
 using System.Runtime.CompilerServices;
 using Npgsql;
 
@@ -18,60 +20,86 @@ namespace PgKit;
 public static class PgSessionExtensions
 {
     /// <inheritdoc cref="PgConnectionExtensions.InsertAsync{T}(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T> InsertAsync<T>(this IPgSession db, TableName table, object values, CancellationToken cancellationToken = default)
         => Forward(db, (table, values), static (c, a, ct) => c.InsertAsync<T>(a.table, a.values, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.InsertManyAsync{TValues}(NpgsqlConnection, TableName, IEnumerable{TValues}, int, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<long> InsertManyAsync<TValues>(
         this IPgSession db, TableName table, IEnumerable<TValues> rows, int copyThreshold = PgConnectionExtensions.DefaultCopyThreshold, CancellationToken cancellationToken = default)
         => Forward(db, (table, rows, copyThreshold), static (c, a, ct) => c.InsertManyAsync<TValues>(a.table, a.rows, a.copyThreshold, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.UpsertAsync{T}(NpgsqlConnection, TableName, object, IReadOnlyList{string}, OnConflict, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> UpsertAsync<T>(
         this IPgSession db, TableName table, object values, IReadOnlyList<string>? conflictColumns = null, OnConflict onConflict = OnConflict.Update, CancellationToken cancellationToken = default)
         => Forward(db, (table, values, conflictColumns, onConflict), static (c, a, ct) => c.UpsertAsync<T>(a.table, a.values, a.conflictColumns, a.onConflict, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.UpdateAsync{T}(NpgsqlConnection, TableName, object, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> UpdateAsync<T>(this IPgSession db, TableName table, object where, object set, CancellationToken cancellationToken = default)
         => Forward(db, (table, where, set), static (c, a, ct) => c.UpdateAsync<T>(a.table, a.where, a.set, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.DeleteAsync(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<long> DeleteAsync(this IPgSession db, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(db, (table, where), static (c, a, ct) => c.DeleteAsync(a.table, a.where, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.DeleteReturningAsync{T}(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> DeleteReturningAsync<T>(this IPgSession db, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(db, (table, where), static (c, a, ct) => c.DeleteReturningAsync<T>(a.table, a.where, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.GetAsync{T}(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> GetAsync<T>(this IPgSession db, TableName table, object where, CancellationToken cancellationToken = default)
         => Forward(db, (table, where), static (c, a, ct) => c.GetAsync<T>(a.table, a.where, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.GetAsync{T}(NpgsqlConnection, TableName, string, IReadOnlyList{object}, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> GetAsync<T>(this IPgSession db, TableName table, string condition, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (table, condition, args), static (c, a, ct) => c.GetAsync<T>(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.SelectAsync{T}(NpgsqlConnection, TableName, object, OrderBy, int?, int?, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this IPgSession db, TableName table, object? where = null, OrderBy? orderBy = null, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
         => Forward(db, (table, where, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.where, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.SelectAsync{T}(NpgsqlConnection, TableName, string, IReadOnlyList{object}, OrderBy, int?, int?, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> SelectAsync<T>(
         this IPgSession db, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, int? limit = null, int? offset = null,
         CancellationToken cancellationToken = default)
         => Forward(db, (table, condition, args, orderBy, limit, offset), static (c, a, ct) => c.SelectAsync<T>(a.table, a.condition, a.args, a.orderBy, a.limit, a.offset, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.SelectStreamAsync{T}(NpgsqlConnection, TableName, object, OrderBy, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> SelectStreamAsync<T>(this IPgSession db, TableName table, object? where = null, OrderBy? orderBy = null, CancellationToken cancellationToken = default)
         => ForwardStream(db, (table, where, orderBy), static (c, a, ct) => c.SelectStreamAsync<T>(a.table, a.where, a.orderBy, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.SelectStreamAsync{T}(NpgsqlConnection, TableName, string, IReadOnlyList{object}, OrderBy, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> SelectStreamAsync<T>(
         this IPgSession db, TableName table, string condition, IReadOnlyList<object?>? args = null, OrderBy? orderBy = null, CancellationToken cancellationToken = default)
         => ForwardStream(db, (table, condition, args, orderBy), static (c, a, ct) => c.SelectStreamAsync<T>(a.table, a.condition, a.args, a.orderBy, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.CountAsync(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<long> CountAsync(this IPgSession db, TableName table, object? where = null, CancellationToken cancellationToken = default)
         => Forward(db, (table, where), static (c, a, ct) => c.CountAsync(a.table, a.where, ct), cancellationToken);
 
@@ -80,6 +108,8 @@ public static class PgSessionExtensions
         => Forward(db, (table, condition, args), static (c, a, ct) => c.CountAsync(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.ExistsAsync(NpgsqlConnection, TableName, object, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<bool> ExistsAsync(this IPgSession db, TableName table, object? where = null, CancellationToken cancellationToken = default)
         => Forward(db, (table, where), static (c, a, ct) => c.ExistsAsync(a.table, a.where, ct), cancellationToken);
 
@@ -88,18 +118,39 @@ public static class PgSessionExtensions
         => Forward(db, (table, condition, args), static (c, a, ct) => c.ExistsAsync(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchRowAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> FetchRowAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchRowAsync<T>(a.sql, a.args, ct), cancellationToken);
+
+    /// <inheritdoc cref="PgConnectionExtensions.FetchAsync{T}(NpgsqlConnection, string, RowReader{T}, IReadOnlyList{object}, CancellationToken)"/>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = PgConnectionExtensions.OverloadJustification)]
+    public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, string sql, RowReader<T> reader, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(db, (sql, reader, args), static (c, a, ct) => c.FetchAsync(a.sql, a.reader, a.args, ct), cancellationToken);
+
+    /// <inheritdoc cref="PgConnectionExtensions.FetchRowAsync{T}(NpgsqlConnection, string, RowReader{T}, IReadOnlyList{object}, CancellationToken)"/>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = PgConnectionExtensions.OverloadJustification)]
+    public static Task<T?> FetchRowAsync<T>(this IPgSession db, string sql, RowReader<T> reader, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => Forward(db, (sql, reader, args), static (c, a, ct) => c.FetchRowAsync(a.sql, a.reader, a.args, ct), cancellationToken);
+
+    /// <inheritdoc cref="PgConnectionExtensions.FetchStreamAsync{T}(NpgsqlConnection, string, RowReader{T}, IReadOnlyList{object}, CancellationToken)"/>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = PgConnectionExtensions.OverloadJustification)]
+    public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, string sql, RowReader<T> reader, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        => ForwardStream(db, (sql, reader, args), static (c, a, ct) => c.FetchStreamAsync(a.sql, a.reader, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchValueAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
     public static Task<T?> FetchValueAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchValueAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchStreamAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => ForwardStream(db, (sql, args), static (c, a, ct) => c.FetchStreamAsync<T>(a.sql, a.args, ct), cancellationToken);
 

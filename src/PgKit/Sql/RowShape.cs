@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using PgKit.Mapping;
 
 namespace PgKit.Sql;
@@ -7,6 +8,8 @@ namespace PgKit.Sql;
 /// Rows of the first row's CLR type go through its compiled getters; any other row (dictionaries, mixed types)
 /// must have exactly the same columns.
 /// </summary>
+[RequiresUnreferencedCode(Aot.Reflection)]
+[RequiresDynamicCode(Aot.DynamicCode)]
 internal sealed class RowShape
 {
     private readonly Type firstType;

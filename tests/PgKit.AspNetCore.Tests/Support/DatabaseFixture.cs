@@ -17,7 +17,7 @@ public abstract class DatabaseFixture : IAsyncLifetime
     /// <summary>Gets the SQL that creates the class's schema.</summary>
     protected virtual string Schema => "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         (DatabaseName, ConnectionString) = await CreateDatabaseAsync();
         if (Schema.Length > 0)
@@ -36,7 +36,7 @@ public abstract class DatabaseFixture : IAsyncLifetime
         return (name, await server.CreateDatabaseAsync(name));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         var server = await PgKit.Testing.TestPostgres.SharedAsync();
         foreach (var name in _databases)

@@ -24,10 +24,10 @@ public sealed class DatabaseFixture : IAsyncLifetime
 
     public NpgsqlDataSource DataSource { get; }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
         => await (await PgKit.Testing.TestPostgres.SharedAsync()).CreateDatabaseAsync(DatabaseName);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
         await (await PgKit.Testing.TestPostgres.SharedAsync()).DropDatabaseAsync(DatabaseName);

@@ -1,11 +1,11 @@
 using System.Net;
 using PgKit;
 using PgKit.Testing.AspNetCore;
-using Xunit.Abstractions;
 
 namespace PgKitApi.Tests;
 
-public sealed class TodoTests(TodoApp app, ITestOutputHelper output) : PostgresAppTest<Program>(app, output), IClassFixture<TodoApp>
+// Server errors (5xx) and the database log go to the running test's output by themselves (xunit v3's TestContext).
+public sealed class TodoTests(TodoApp app) : PostgresAppTest<Program>(app), IClassFixture<TodoApp>
 {
     [Fact]
     public async Task Create_ThenGet_ReturnsTheTodo()
