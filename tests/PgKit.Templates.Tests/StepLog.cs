@@ -1,4 +1,5 @@
 using Xunit.Sdk;
+using Xunit.v3;
 
 namespace PgKit.Templates.Tests;
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using PgKit.Testing;
 using PgKit.Tests.Support;
 
 namespace PgKit.Tests;
@@ -85,7 +84,7 @@ public sealed class RowReaderTests(DatabaseFixture db) : IClassFixture<DatabaseF
         var table = await db.CreateTableAsync("id int PRIMARY KEY, title text NOT NULL");
         await using var connection = await db.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await using var session = new TestSession(connection, async () => await transaction.RollbackAsync());
+        await using var session = new PgKit.Testing.TestSession(connection, async () => await transaction.RollbackAsync());
 
         await session.ExecuteSqlAsync($"INSERT INTO {table} VALUES (7, 'Kim')");
         var sql = $"SELECT id, title FROM {table} WHERE id = $1";

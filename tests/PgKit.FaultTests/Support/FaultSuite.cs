@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Xunit.Sdk;
 
 namespace PgKit.FaultTests.Support;
 
@@ -37,7 +38,7 @@ public sealed class FaultSummary(IMessageSink diagnostics) : IDisposable
         foreach (var line in lines)
         {
             Console.WriteLine(line);
-            diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage(line));
+            diagnostics.OnMessage(new Xunit.v3.DiagnosticMessage(line));
         }
     }
 }
