@@ -64,6 +64,11 @@ public static class ChildProcess
     public static Process Start(string mode, params string[] args) =>
         StartAs(runAs: null, typeof(ChildProcess).Assembly.Location, mode, args);
 
+    // The dotnet host, by full path (another user's PATH may lack it): the runtime's folder is <root>/shared/<framework>/<version>/.
+    // Not this process's own path: under xunit v3 this process is the test assembly's executable, not dotnet.
+    private static string DotnetHost() =>
+        Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+
     /// <summary>Starts a copy of this assembly as a child process, optionally as another OS user (needs root).</summary>
     public static Process StartAs(string? runAs, string assembly, string mode, params string[] args)
     {
@@ -75,7 +80,7 @@ public static class ChildProcess
         };
         if (runAs is not null)
         {
-            foreach (var a in new[] { "-u", runAs, "--", Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet") })
+            foreach (var a in new[] { "-u", runAs, "--", DotnetHost() })
             {
                 startInfo.ArgumentList.Add(a);
             }
