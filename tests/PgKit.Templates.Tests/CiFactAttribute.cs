@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PgKit.Templates.Tests;
 
 /// <summary>
@@ -8,12 +10,13 @@ namespace PgKit.Templates.Tests;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class CiFactAttribute : FactAttribute
 {
-    public CiFactAttribute()
+    // xunit v3 records where each fact is declared through these caller-info arguments.
+    public CiFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (Environment.GetEnvironmentVariable("CI") != "true" && Environment.GetEnvironmentVariable("PGKIT_NEW_USER_TEST") != "1")
         {
             Skip = "Runs in CI (CI=true) or with PGKIT_NEW_USER_TEST=1.";
         }
-
     }
 }
