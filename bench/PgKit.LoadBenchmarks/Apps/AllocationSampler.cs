@@ -8,7 +8,8 @@ namespace PgKit.LoadBenchmarks.Apps;
 /// <summary>
 /// Diagnostic, on when <c>PGKIT_BENCH_ALLOCATIONS=1</c>: samples the app's allocations by type from the runtime's own
 /// events (GCAllocationTick, one event per ~100 KB allocated, naming the type that crossed the mark), and prints the
-/// top types when the app stops. The sample does not depend on load, so it shows where a variant's bytes per request go.
+/// top types when the app stops. The sample does not depend on load, so it shows where a variant's bytes per request go;
+/// the listener costs CPU, so the CPU and requests/s of such a run are not figures.
 /// </summary>
 internal sealed class AllocationSampler : EventListener
 {

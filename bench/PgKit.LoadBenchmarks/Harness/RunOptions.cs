@@ -10,7 +10,7 @@ internal sealed class RunOptions
         PgKit load benchmark: PgKit, raw Npgsql, Dapper and EF Core serving the same API under HTTP load, next to pgbench.
 
         Usage: dotnet run -c Release --project bench/PgKit.LoadBenchmarks -- [options]
-          --quick              a ~1 minute smoke run (1 round x 1 s per cell, 1 s warm-up), written to bench/results/quick/
+          --quick              a ~3 minute smoke run (1 round x 1 s per cell, 1 s warm-up), written to bench/results/quick/
           --rounds N           measured rounds (default 5)
           --duration S         seconds per variant and work item in each round (default 3)
           --warmup S           seconds of warm-up per variant and work item, once before the rounds (default 3)
