@@ -28,6 +28,9 @@ internal sealed class RunOptions
           --out DIR            where latest.md and ratios.svg go (default: bench/results of this repository)
           --no-verify          skip the check that every variant answers with the same status codes and JSON
           --render FILE        only re-render latest.md and ratios.svg from a latest.json (with --out DIR: elsewhere)
+
+        Or: reset-cost [--checkouts N] [--rounds R]   the server's CPU per pool checkout, with and without auto-prepare
+                                                     and Npgsql's session reset (one connection, backend CPU from /proc)
         """;
 
     public int Rounds { get; private set; } = 5;
