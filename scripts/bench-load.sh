@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The load benchmark in one command: PgKit (the reference app), raw Npgsql, Dapper and EF Core serving the same API
 # under HTTP load on one embedded PostgreSQL, next to pgbench. Writes bench/results/latest.md, ratios.svg and
-# latest.json (about 7 minutes on 2 cores); `--quick` is a one-minute smoke run written to bench/results/quick/.
+# latest.json (about 14 minutes on 2 cores); `--quick` is a three-minute smoke run written to bench/results/quick/.
 # Any other option goes to the benchmark (`scripts/bench-load.sh --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,7 +6,8 @@ namespace PgKit.LoadBenchmarks;
 
 /// <summary>
 /// <c>[options]</c> runs the benchmark (see <see cref="RunOptions.Usage"/>); <c>serve --variant X [--port N]</c> is one
-/// variant's app, started by the benchmark in a process of its own.
+/// variant's app, started by the benchmark in a process of its own; <c>reset-cost [--checkouts N] [--rounds R]</c>
+/// measures the server's CPU per pool checkout with and without auto-prepare and Npgsql's session reset.
 /// </summary>
 internal static class Program
 {
@@ -19,6 +20,13 @@ internal static class Program
                 var variant = ValueOf(args, "--variant") ?? throw new ArgumentException("serve needs --variant.");
                 var port = int.Parse(ValueOf(args, "--port") ?? "0", CultureInfo.InvariantCulture);
                 return await VariantHost.ServeAsync(variant, port);
+            }
+
+            if (args is ["reset-cost", ..])
+            {
+                var checkouts = int.Parse(ValueOf(args, "--checkouts") ?? "20000", CultureInfo.InvariantCulture);
+                var rounds = int.Parse(ValueOf(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
+                return await ResetCost.RunAsync(checkouts, rounds);
             }
 
             if (args is ["--help" or "-h" or "help", ..])

@@ -18,22 +18,54 @@ public sealed class PoolDefaultsTests
     {
         var settings = DataSourceSettings(Base);
 
-        Assert.Equal(PostgresPoolDefaults.MaxPoolSize, settings.MaxPoolSize);
-        Assert.Equal(20, settings.MaxPoolSize);
+        Assert.Equal(PostgresPoolDefaults.DefaultMaxPoolSize, settings.MaxPoolSize);
+        Assert.InRange(settings.MaxPoolSize, 8, 20);
         Assert.Equal(60, settings.ConnectionIdleLifetime);
         Assert.Equal(0, settings.MinPoolSize);
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(2, 8)]
+    [InlineData(3, 12)]
+    [InlineData(4, 16)]
+    [InlineData(5, 20)]
+    [InlineData(64, 20)]
+    public void TheDefaultPoolSize_IsFourConnectionsPerProcessor_BetweenEightAndTwenty(int processors, int expected) =>
+        Assert.Equal(expected, PostgresPoolDefaults.DefaultPoolSizeFor(processors));
+
+    [Fact]
+    public void WithoutPrepareSettings_RepeatedStatementsArePrepared_AndTheSessionIsStillReset()
+    {
+        var settings = DataSourceSettings(Base);
+
+        Assert.Equal(100, settings.MaxAutoPrepare);
+        Assert.Equal(2, settings.AutoPrepareMinUsages);
+        Assert.False(settings.NoResetOnClose);
+    }
+
+    [Theory]
+    [InlineData("Max Auto Prepare=0", 0, 2)]
+    [InlineData("MaxAutoPrepare=7;Auto Prepare Min Usages=5", 7, 5)]
+    [InlineData("auto prepare min usages=9", 100, 9)]
+    public void APrepareSettingInTheConnectionString_Wins(string given, int maxAutoPrepare, int minUsages)
+    {
+        var settings = DataSourceSettings(Base + ";" + given);
+
+        Assert.Equal(maxAutoPrepare, settings.MaxAutoPrepare);
+        Assert.Equal(minUsages, settings.AutoPrepareMinUsages);
     }
 
     [Theory]
     [InlineData("Maximum Pool Size=7;Connection Idle Lifetime=300", 7, 300)]
     [InlineData("MaxPoolSize=100", 100, 60)]
     [InlineData("maximum pool size=3", 3, 60)]
-    [InlineData("Connection Idle Lifetime=900", 20, 900)]
+    [InlineData("Connection Idle Lifetime=900", 0, 900)]
     public void ASettingInTheConnectionString_Wins(string given, int maxPoolSize, int idleLifetime)
     {
         var settings = DataSourceSettings(Base + ";" + given);
 
-        Assert.Equal(maxPoolSize, settings.MaxPoolSize);
+        Assert.Equal(maxPoolSize == 0 ? PostgresPoolDefaults.DefaultMaxPoolSize : maxPoolSize, settings.MaxPoolSize);
         Assert.Equal(idleLifetime, settings.ConnectionIdleLifetime);
     }
 

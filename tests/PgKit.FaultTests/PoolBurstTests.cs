@@ -9,7 +9,7 @@ namespace PgKit.FaultTests;
 
 /// <summary>
 /// A burst of more concurrent requests than the pool allows, with two app instances on one server whose
-/// <c>max_connections</c> is low (30): with PgKit's default pool (<see cref="PostgresPoolDefaults.MaxPoolSize"/>), the
+/// <c>max_connections</c> is low (30): with PgKit's default pool (<see cref="PostgresPoolDefaults.DefaultMaxPoolSize"/>), the
 /// excess gets the pool's own 503 with <c>Retry-After</c> (never PostgreSQL's 53300 "too many clients"), a second
 /// instance still starts, and a superuser (psql) still gets in. With Npgsql's default pool of 100 the first instance
 /// took every connection the server had.
@@ -50,7 +50,7 @@ public sealed class PoolBurstTests(FaultSummary summary, ITestOutputHelper outpu
             burst = [.. Enumerable.Range(0, Burst).Select(_ => tally.SendAsync(client, HttpMethod.Post, redeem))];
 
             // The pool's size of requests wait for the lock; the rest wait for the pool and get 503 after AcquireTimeout.
-            var excess = Burst - PostgresPoolDefaults.MaxPoolSize;
+            var excess = Burst - PostgresPoolDefaults.DefaultMaxPoolSize;
             var deadline = Stopwatch.GetTimestamp() + (long)((AcquireTimeout + Margin).TotalSeconds * Stopwatch.Frequency);
             while (burst.Count(t => t.IsCompleted) < excess && Stopwatch.GetTimestamp() < deadline)
             {
@@ -98,16 +98,16 @@ public sealed class PoolBurstTests(FaultSummary summary, ITestOutputHelper outpu
         }
 
         var outcomes = await Task.WhenAll(burst);
-        summary.Report(output, "pool-burst", $"{tally} max_connections={MaxConnections} pool_max={PostgresPoolDefaults.MaxPoolSize} " +
+        summary.Report(output, "pool-burst", $"{tally} max_connections={MaxConnections} pool_max={PostgresPoolDefaults.DefaultMaxPoolSize} " +
             $"app_backends_during_burst={appBackendsDuringBurst} superuser_connect_ms={superuserMs:0} second_instance={(secondStart is null ? secondStatus.ToString(System.Globalization.CultureInfo.InvariantCulture) : "failed: " + secondStart.GetBaseException().Message)}");
 
         Assert.Equal(0, tally.Count("503:53300"));
-        Assert.Equal(Burst - PostgresPoolDefaults.MaxPoolSize, tally.Count("503:pool"));
-        Assert.Equal(PostgresPoolDefaults.MaxPoolSize, tally.Count(200));
+        Assert.Equal(Burst - PostgresPoolDefaults.DefaultMaxPoolSize, tally.Count("503:pool"));
+        Assert.Equal(PostgresPoolDefaults.DefaultMaxPoolSize, tally.Count(200));
         Assert.Equal(Burst, tally.Count(200) + tally.Count(503));
         Assert.Equal(0, tally.ServiceUnavailableWithoutRetryAfter);
         Assert.All(outcomes, o => Assert.True(o.Elapsed < AcquireTimeout + Margin, $"a request took {o.Elapsed}"));
-        Assert.InRange(appBackendsDuringBurst, 1, PostgresPoolDefaults.MaxPoolSize);
+        Assert.InRange(appBackendsDuringBurst, 1, PostgresPoolDefaults.DefaultMaxPoolSize);
         Assert.True(superuserMs >= 0, "a superuser connection was refused during the burst");
         Assert.Null(secondStart);
         Assert.Equal(200, secondStatus);

@@ -29,6 +29,18 @@ internal static class DapperApp
         app.MapPost("/articles", CreateArticle);
         app.MapPost("/v1/coupons/{id}/redeem", RedeemCoupon);
         app.MapGet("/fortunes", GetFortunes);
+        app.MapGet(ArticleCard.FullRoute, (long author_id, NpgsqlDataSource dataSource, CancellationToken ct) => ReadCardsAsync(dataSource, FullSql, author_id, ct));
+        app.MapGet(ArticleCard.BriefRoute, (long author_id, NpgsqlDataSource dataSource, CancellationToken ct) => ReadCardsAsync(dataSource, BriefSql, author_id, ct));
+    }
+
+    private static readonly string FullSql = ArticleCard.Named(ArticleCard.FullSql);
+    private static readonly string BriefSql = ArticleCard.Named(ArticleCard.BriefSql);
+
+    private static async Task<List<ArticleCard>> ReadCardsAsync(NpgsqlDataSource dataSource, string sql, long authorId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var cards = await connection.QueryAsync<ArticleCard>(new CommandDefinition(sql, new { authorId }, cancellationToken: ct));
+        return cards.AsList();
     }
 
     private static async Task<Results<Ok<Author>, ProblemHttpResult>> GetAuthor(long id, NpgsqlDataSource dataSource, CancellationToken ct)

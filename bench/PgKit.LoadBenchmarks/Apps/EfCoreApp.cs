@@ -34,6 +34,14 @@ internal static class EfCoreApp
         app.MapPost("/articles", CreateArticle);
         app.MapPost("/v1/coupons/{id}/redeem", RedeemCoupon);
         app.MapGet("/fortunes", GetFortunes);
+        app.MapGet(ArticleCard.FullRoute, (long author_id, BenchContext db, CancellationToken ct) => db.Articles.AsNoTracking()
+            .Where(a => a.AuthorId == author_id).OrderBy(a => a.Id).Take(10)
+            .Select(a => new ArticleCard { Id = a.Id, AuthorId = a.AuthorId, Title = a.Title, Content = a.Content })
+            .ToListAsync(ct));
+        app.MapGet(ArticleCard.BriefRoute, (long author_id, BenchContext db, CancellationToken ct) => db.Articles.AsNoTracking()
+            .Where(a => a.AuthorId == author_id).OrderBy(a => a.Id).Take(10)
+            .Select(a => new ArticleCard { Id = a.Id, AuthorId = a.AuthorId, Title = a.Title })
+            .ToListAsync(ct));
     }
 
     private static async Task<Results<Ok<Author>, ProblemHttpResult>> GetAuthor(long id, BenchContext db, CancellationToken ct) =>

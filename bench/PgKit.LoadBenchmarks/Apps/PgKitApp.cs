@@ -22,7 +22,7 @@ internal static class PgKitApp
     public static void Map(WebApplication app)
     {
         app.MapReferenceApp();
-        app.MapGet("/fortunes", GetFortunes);
+        MapBenchOnly(app);
     }
 
     /// <summary>Diagnostic: the same route groups and services, without the reference app's docs, health and status-code pages.</summary>
@@ -31,7 +31,14 @@ internal static class PgKitApp
         app.MapAuthors();
         app.MapArticles();
         app.MapCoupons();
+        MapBenchOnly(app);
+    }
+
+    private static void MapBenchOnly(WebApplication app)
+    {
         app.MapGet("/fortunes", GetFortunes);
+        app.MapGet(ArticleCard.FullRoute, (long author_id, Db db, CancellationToken ct) => db.FetchAsync<ArticleCard>(ArticleCard.FullSql, [author_id], ct));
+        app.MapGet(ArticleCard.BriefRoute, (long author_id, Db db, CancellationToken ct) => db.FetchAsync<ArticleCard>(ArticleCard.BriefSql, [author_id], ct));
     }
 
     private static async Task<Ok<List<Fortune>>> GetFortunes(Db db, CancellationToken ct) =>

@@ -28,6 +28,22 @@ internal static class RawApp
         app.MapPost("/articles", CreateArticle);
         app.MapPost("/v1/coupons/{id}/redeem", RedeemCoupon);
         app.MapGet("/fortunes", GetFortunes);
+        app.MapGet(ArticleCard.FullRoute, (long author_id, NpgsqlDataSource dataSource, CancellationToken ct) => ReadCardsAsync(dataSource, ArticleCard.FullSql, author_id, full: true, ct));
+        app.MapGet(ArticleCard.BriefRoute, (long author_id, NpgsqlDataSource dataSource, CancellationToken ct) => ReadCardsAsync(dataSource, ArticleCard.BriefSql, author_id, full: false, ct));
+    }
+
+    private static async Task<List<ArticleCard>> ReadCardsAsync(NpgsqlDataSource dataSource, string sql, long authorId, bool full, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = authorId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var cards = new List<ArticleCard>(10);
+        while (await reader.ReadAsync(ct))
+        {
+            cards.Add(new ArticleCard { Id = reader.GetInt64(0), AuthorId = reader.GetInt64(1), Title = reader.GetString(2), Content = full ? reader.GetString(3) : null });
+        }
+
+        return cards;
     }
 
     private static async Task<Results<Ok<Author>, ProblemHttpResult>> GetAuthor(long id, NpgsqlDataSource dataSource, CancellationToken ct)

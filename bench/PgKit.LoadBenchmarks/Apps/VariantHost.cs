@@ -25,6 +25,7 @@ internal static class VariantHost
 
     public static async Task<int> ServeAsync(string variant, int port)
     {
+        using var allocations = AllocationSampler.StartIfAsked();
         var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set.");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -82,6 +83,12 @@ internal static class VariantHost
         });
         await app.StopAsync();
         await app.DisposeAsync();
+        if (allocations is not null)
+        {
+            Console.Out.Write(allocations.Report());
+            Console.Out.Flush();
+        }
+
         return 0;
     }
 }

@@ -43,6 +43,13 @@ internal sealed partial class PgBench(string path, string host, int port, string
         var cpu = CpuTime.ReapedChildren(self) - cpuBefore;
         var tps = TpsLine().Match(output);
         var latency = LatencyLine().Match(output);
+        if (exitCode == 0 && !tps.Success && output.Contains("number of transactions actually processed: 0", StringComparison.Ordinal))
+        {
+            // A slice shorter than the time 64 clients take to connect on a loaded machine (a --quick run) ends before
+            // any transaction: report zero rather than lose the run.
+            return new PgBenchResult(0, 0, cpu); // no NaN: latest.json cannot hold one
+        }
+
         if (exitCode != 0 || !tps.Success)
         {
             throw new InvalidOperationException($"pgbench failed (exit code {exitCode}):\n{output}");

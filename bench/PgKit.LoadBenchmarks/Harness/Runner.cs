@@ -35,9 +35,10 @@ internal static class Runner
     private const string Database = "pgkit_load";
     private const string PgBenchDatabase = "pgbench";
 
-    // The same for all four variants (EF Core and PgKit read it from the connection string too): one pool of at most as
-    // many connections as there are HTTP connections, statements prepared after two uses (as pgbench -M prepared does from
-    // the first), no session reset on return to the pool, and no idle pruning during the run.
+    // The hand-tuned settings of pgkit, raw, dapper and efcore (EF Core and PgKit read them from the connection string too):
+    // one pool of at most as many connections as there are HTTP connections, statements prepared after two uses (as
+    // pgbench -M prepared does from the first), no session reset on return to the pool, and no idle pruning during the
+    // run. The *-default variants get none of them (BenchVariants).
     private static string NpgsqlSettings(int connections) =>
         string.Create(CultureInfo.InvariantCulture,
             $"Maximum Pool Size={connections};Max Auto Prepare=32;Auto Prepare Min Usages=2;No Reset On Close=true;Connection Idle Lifetime=3600");
@@ -61,7 +62,7 @@ internal static class Runner
         Log($"embedded PostgreSQL {server.Version} on port {server.Port} (postmaster pid {postmaster}), {clock.Elapsed.TotalSeconds:0.0} s");
 
         var settings = NpgsqlSettings(options.Connections);
-        var connectionString = (await server.CreateDatabaseAsync(Database)) + ";" + settings;
+        var plainConnectionString = await server.CreateDatabaseAsync(Database);
         await using (var seed = NpgsqlDataSource.Create(server.GetConnectionString(Database)))
         {
             var migrations = await BenchData.MigrateAsync(seed);
@@ -82,7 +83,7 @@ internal static class Runner
         {
             foreach (var variant in options.Variants)
             {
-                apps.Add(await VariantProcess.StartAsync(variant, connectionString, Log));
+                apps.Add(await VariantProcess.StartAsync(variant, BenchVariants.ConnectionString(variant, plainConnectionString, settings), Log));
             }
 
             Log($"apps listening: {string.Join(", ", apps.Select(a => $"{a.Variant} {a.BaseAddress} (pid {a.ProcessId})"))}, {clock.Elapsed.TotalSeconds:0.0} s");

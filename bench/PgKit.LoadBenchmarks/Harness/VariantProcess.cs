@@ -42,7 +42,7 @@ internal sealed class VariantProcess : IAsyncDisposable
             start.ArgumentList.Add(typeof(VariantProcess).Assembly.Location); // run as `dotnet PgKit.LoadBenchmarks.dll`
         }
 
-        foreach (var argument in (string[])["serve", "--variant", variant, "--port", "0"])
+        foreach (var argument in (string[])["serve", "--variant", BenchVariants.AppOf(variant), "--port", "0"])
         {
             start.ArgumentList.Add(argument);
         }

@@ -37,6 +37,9 @@ internal static class Verifier
             new("redeem-coupon", HttpMethod.Post, $"/v1/coupons/{exhausted}/redeem", null, HttpStatusCode.Conflict, null),
             new("redeem-coupon", HttpMethod.Post, $"/v1/coupons/{Guid.Empty}/redeem", null, HttpStatusCode.NotFound, null),
             new("fortunes", HttpMethod.Get, "/fortunes", null, HttpStatusCode.OK, []),
+            new("mixed-shape", HttpMethod.Get, "/mixed/articles?author_id=77", null, HttpStatusCode.OK, []),
+            new("mixed-shape", HttpMethod.Get, "/mixed/titles?author_id=77", null, HttpStatusCode.OK, []),
+            new("mixed-shape", HttpMethod.Get, "/mixed/titles?author_id=9999", null, HttpStatusCode.OK, []),
         ];
 
         var problems = new List<string>();

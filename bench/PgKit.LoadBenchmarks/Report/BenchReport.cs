@@ -55,14 +55,14 @@ internal static class BenchReport
         var arguments = o.Arguments.Length == 0 ? "" : " " + o.Arguments;
         Line($"# Load benchmark: PgKit vs raw Npgsql, Dapper and EF Core");
         Line();
-        Line($"Written by the benchmark itself. Regenerate with `{Command}{arguments}` (which runs `{DotnetCommand} --{arguments}`, installing wrk first when it can); the default run takes about 7 minutes on 2 cores.");
+        Line($"Written by the benchmark itself. Regenerate with `{Command}{arguments}` (which runs `{DotnetCommand} --{arguments}`, installing wrk first when it can); the default run takes about 13 minutes on 2 cores.");
         Line();
         Line($"- **Run**: {data.Started:yyyy-MM-dd HH:mm} UTC, {data.Elapsed.TotalMinutes:0.0} min from start to report (after the build).");
         Line($"- **Machine**: {data.Machine.Summary}, after the run {data.LoadAverageAfter}. The load client, the four apps and PostgreSQL share these cores.");
         Line($"- **Database**: PostgreSQL {data.PostgresVersion}, PgKit.Embedded ephemeral server (fsync, synchronous_commit and full_page_writes off), one database for the four apps.");
         Line($"- **Data**: {BenchData.Authors:N0} authors, {BenchData.Articles:N0} articles ({BenchData.ArticlesPerListedAuthor} for each of authors 1-{BenchData.ListedAuthors:N0}), {BenchData.Coupons:N0} coupons of {BenchData.CouponInitCount:N0} uses ({BenchData.HotCoupons} of them hot), 12 fortunes.");
         Line($"- **Load**: {data.ClientDescription}, {o.Connections} keep-alive connections, {o.Rounds} round(s) of {o.Seconds} s per variant and work item after one {o.WarmUpSeconds} s warm-up of each; the variants interleaved (A B C D, then B C D A, ...). Figures are medians over the rounds; *ratio* is the median of the per-round ratios to raw Npgsql's slice of the same round.");
-        Line($"- **Apps**: one process per variant (this executable in `serve` mode: ASP.NET Core minimal APIs, Kestrel on 127.0.0.1, Production, logging at Warning, server GC), the same Npgsql settings for all: `{data.NpgsqlSettings}`.");
+        Line($"- **Apps**: one process per variant (this executable in `serve` mode: ASP.NET Core minimal APIs, Kestrel on 127.0.0.1, Production, logging at Warning, server GC), the hand-tuned Npgsql settings for PgKit, raw Npgsql, Dapper and EF Core: `{data.NpgsqlSettings}`; *defaults* variants get a plain connection string (host, port, database, user, password), so PgKit's defaults or Npgsql's own apply, and the sweep's a plain one plus `Maximum Pool Size`.");
         if (double.TryParse(data.Machine.LoadAverageBefore.Split(' ')[0], NumberStyles.Float, Invariant, out var busy) && busy > data.Machine.Cores)
         {
             Line($"- **Note**: other work was running on the machine (load average {busy:0.0} on {data.Machine.Cores} cores when the run began): requests/s and latencies are noisier than on an idle machine; CPU time per request much less so.");
@@ -79,25 +79,61 @@ internal static class BenchReport
         {
             Line($"## Goals");
             Line();
+            Line($"Each figure is the median over the rounds of the per-round ratio (the two slices of the same round), per work item.");
+            Line();
             Line($"| goal | figure | met |");
             Line($"|---|---|---|");
-            var pgkitRatios = o.Items.Select(i => (i, r: Summaries.For(data.Cells, i.Key, "pgkit").Ratio)).ToList();
-            var worst = pgkitRatios.MinBy(x => x.r);
-            Line($"| PgKit ≥ 0.95 × raw on every work item | lowest: {worst.r:0.000} ({worst.i.Key}); {string.Join(", ", pgkitRatios.Select(x => string.Create(Invariant, $"{x.i.Key} {x.r:0.000}")))} | {Met(worst.r >= 0.95)} |");
+            void Goal(string goal, IReadOnlyList<WorkItem> items, Func<WorkItem, double> figure, Func<double, bool> met, bool lowestIsWorst = true, string format = "0.000")
+            {
+                if (items.Count == 0)
+                {
+                    return;
+                }
+
+                var figures = items.Select(i => (i, f: figure(i))).ToList();
+                var worst = lowestIsWorst ? figures.MinBy(x => x.f) : figures.MaxBy(x => x.f);
+                var all = string.Join(", ", figures.Select(x => x.i.Key + " " + x.f.ToString(format, Invariant)));
+                Line($"| {goal} | {(lowestIsWorst ? "lowest" : "highest")}: {worst.f.ToString(format, Invariant)} ({worst.i.Key}); {all} | {Met(figures.All(x => met(x.f)))} |");
+            }
+
+            double Ratio(WorkItem item, string a, string b, Func<Cell, double> figure) => Summaries.MedianPerRoundRatio(data.Cells, item.Key, a, b, figure);
+            static double Rps(Cell c) => c.RequestsPerSecond;
+            static double AppCpu(Cell c) => c.AppCpuSeconds / Math.Max(1, c.Load.Requests);
+            static double PostgresCpu(Cell c) => c.PostgresCpuSeconds / Math.Max(1, c.Load.Requests);
+            static double Allocated(Cell c) => (double)c.AllocatedBytes / Math.Max(1, c.Load.Requests);
+            static double P99(Cell c) => c.Load.P99Ms;
+
+            var items = o.Items;
+            if (variants.Contains(BenchVariants.PgKitDefaults))
+            {
+                Goal("PgKit with a plain connection string ≥ 0.97 × the hand-tuned settings in requests/s, on every work item", items,
+                    i => Ratio(i, BenchVariants.PgKitDefaults, "pgkit", Rps), r => r >= 0.97);
+                Goal("PgKit with a plain connection string: PostgreSQL CPU per request ≤ 1.05 × the hand-tuned settings', on every work item", items,
+                    i => Ratio(i, BenchVariants.PgKitDefaults, "pgkit", PostgresCpu), r => r <= 1.05, lowestIsWorst: false);
+            }
+
+            Goal("PgKit app CPU per request ≤ 1.05 × raw, on every work item", items, i => Ratio(i, "pgkit", "raw", AppCpu), r => r <= 1.05, lowestIsWorst: false);
+            Goal("PgKit ≥ 0.97 × raw in requests/s, on every work item", items, i => Ratio(i, "pgkit", "raw", Rps), r => r >= 0.97);
             if (variants.Contains("dapper"))
             {
-                var vsDapper = o.Items.Select(i => (i, r: Stats.Median(Summaries.PerRoundRatios(data.Cells, i.Key, "pgkit", "dapper")))).ToList();
-                var lowest = vsDapper.MinBy(x => x.r);
-                Line($"| PgKit ≥ Dapper on every work item (median per-round PgKit / Dapper ≥ 1.00) | lowest: {lowest.r:0.000} ({lowest.i.Key}); {string.Join(", ", vsDapper.Select(x => string.Create(Invariant, $"{x.i.Key} {x.r:0.000}")))} | {Met(lowest.r >= 1.0)} |");
+                Goal("PgKit allocations per request ≤ Dapper's (PgKit / Dapper ≤ 1.00), on every work item", items,
+                    i => Ratio(i, "pgkit", "dapper", Allocated), r => r <= 1.0, lowestIsWorst: false);
+                Goal("PgKit ≥ Dapper in requests/s (PgKit / Dapper ≥ 1.00), on every work item", items, i => Ratio(i, "pgkit", "dapper", Rps), r => r >= 1.0);
+            }
+
+            if (variants.Contains(BenchVariants.PgKitDefaults) && variants.Contains(BenchVariants.RawDefaults))
+            {
+                var writes = items.Where(i => i.Write).ToList();
+                Goal("Write items: p99 of PgKit at its defaults ≤ 0.5 × raw Npgsql's at Npgsql's defaults", writes,
+                    i => Ratio(i, BenchVariants.PgKitDefaults, BenchVariants.RawDefaults, P99), r => r <= 0.5, lowestIsWorst: false);
+                Goal("Write items: ... at no less throughput (requests/s, PgKit at its defaults / raw at Npgsql's ≥ 1.00)", writes,
+                    i => Ratio(i, BenchVariants.PgKitDefaults, BenchVariants.RawDefaults, Rps), r => r >= 1.0);
             }
 
             if (variants.Contains("efcore"))
             {
-                foreach (var item in o.Items.Where(i => i.SingleRowRead))
-                {
-                    var r = Stats.Median(Summaries.PerRoundRatios(data.Cells, item.Key, "pgkit", "efcore"));
-                    Line($"| PgKit ≥ 1.5 × EF Core on single-row reads | {item.Key}: {r:0.00} × | {Met(r >= 1.5)} |");
-                }
+                Goal("PgKit ≥ 1.5 × EF Core in requests/s on single-row reads", [.. items.Where(i => i.SingleRowRead)],
+                    i => Ratio(i, "pgkit", "efcore", Rps), r => r >= 1.5, format: "0.00");
             }
 
             Line();
@@ -137,6 +173,25 @@ internal static class BenchReport
 
         Line();
 
+        // The pool-size sweep.
+        var sweep = variants.Where(BenchVariants.IsSweep).ToList();
+        if (sweep.Count > 0)
+        {
+            Line($"## Pool-size sweep: PgKit on a plain connection string with each Maximum Pool Size");
+            Line();
+            Line($"requests/s, and p99 in ms, per work item (medians over the rounds); the default pool here is {(variants.Contains(BenchVariants.PgKitDefaults) ? "the *PgKit, defaults* column" : "not measured (add --variants pgkit-default)")}; raw Npgsql at Npgsql's defaults (100 connections at most) for comparison.");
+            Line();
+            var columns = sweep.Concat(new[] { BenchVariants.PgKitDefaults, BenchVariants.RawDefaults }.Where(variants.Contains)).ToList();
+            Line($"| work item | {string.Join(" | ", columns.Select(Summaries.DisplayName))} |");
+            Line($"|---|{string.Concat(columns.Select(_ => "---:|"))}");
+            foreach (var item in o.Items)
+            {
+                Line($"| {item.Title} | {string.Join(" | ", columns.Select(v => Summaries.For(data.Cells, item.Key, v)).Select(x => string.Create(Invariant, $"{x.RequestsPerSecond:N0} / {x.P99Ms:0.0}")))} |");
+            }
+
+            Line();
+        }
+
         // Per work item.
         Line($"## Per work item");
         foreach (var item in o.Items)
@@ -162,8 +217,9 @@ internal static class BenchReport
         Line($"- **raw Npgsql** (the baseline): `NpgsqlDataSource` commands, positional parameters (`NpgsqlParameter<T>`), `CommandBehavior.SingleRow` for one-row reads, readers by ordinal, `BeginTransactionAsync` / `CommitAsync` for writes.");
         Line($"- **Dapper**: hand-written SQL with named parameters on a connection opened per request, `MatchNamesWithUnderscores`, a manual transaction for writes.");
         Line($"- **EF Core**: Npgsql provider, `AddDbContextPool`, LINQ with `AsNoTracking()` for reads, `Add` + `SaveChangesAsync` in an explicit transaction to create, and `FromSql(UPDATE ... RETURNING)` in an explicit transaction to redeem (the same statement as the others).");
+        Line($"- **PgKit, defaults** and **raw Npgsql, Npgsql's defaults**: the same apps on a plain connection string (host, port, database, user, password), so PgKit's connection defaults (`PostgresPoolDefaults`) or Npgsql's own apply; **PgKit, defaults, pool N** (`--pool-sizes`): the same plus `Maximum Pool Size=N`.");
         Line($"- The raw, Dapper and EF Core apps serve the same routes with the reference app's records, JSON options, checks and answers (404 / 409 / 422 ProblemDetails, the paging `Link` header); the benchmark checks before any load that all four answer alike.");
-        Line($"- Work items: a random author of {BenchData.Authors:N0}; the first page (20 rows, by id, reading 21 to know whether a next page exists) of the articles of a random author of the first {BenchData.ListedAuthors:N0}; an article inserted `RETURNING` the row in a transaction, for an author of {BenchData.ListedAuthors + 1:N0}-{BenchData.Authors:N0} (201); a conditional decrement `RETURNING` the coupon on one of {BenchData.HotCoupons} hot coupons in a transaction ({o.Connections} clients on {BenchData.HotCoupons} rows; a 409, for an exhausted coupon, counts as completed and is reported apart; none runs out during a run); all 12 fortunes plus one added at request time, sorted by message.");
+        Line($"- Work items: a random author of {BenchData.Authors:N0}; the first page (20 rows, by id, reading 21 to know whether a next page exists) of the articles of a random author of the first {BenchData.ListedAuthors:N0}; an article inserted `RETURNING` the row in a transaction, for an author of {BenchData.ListedAuthors + 1:N0}-{BenchData.Authors:N0} (201); a conditional decrement `RETURNING` the coupon on one of {BenchData.HotCoupons} hot coupons in a transaction ({o.Connections} clients on {BenchData.HotCoupons} rows; a 409, for an exhausted coupon, counts as completed and is reported apart; none runs out during a run); all 12 fortunes plus one added at request time, sorted by message; 10 articles of a random author of the first {BenchData.ListedAuthors:N0} read as one record type in two shapes (with or without their content, two endpoints alternating at random).");
         return text.ToString();
     }
 

@@ -34,8 +34,20 @@ internal static class Summaries
         "dapper" => "Dapper",
         "efcore" => "EF Core",
         "pgkit-lean" => "PgKit (lean host)",
+        BenchVariants.PgKitDefaults => "PgKit, defaults",
+        BenchVariants.RawDefaults => "raw Npgsql, Npgsql's defaults",
+        _ when BenchVariants.PoolSizeOf(variant) is { } size => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PgKit, defaults, pool {size}"),
         _ => variant,
     };
+
+    /// <summary>The median over rounds of <paramref name="figure"/> of <paramref name="variant"/> over that of <paramref name="other"/> in the same round.</summary>
+    public static double MedianPerRoundRatio(IReadOnlyList<Cell> cells, string item, string variant, string other, Func<Cell, double> figure) =>
+        Stats.Median(cells.Where(c => c.Item == item && c.Variant == variant)
+            .Join(cells.Where(c => c.Item == item && c.Variant == other), c => c.Round, c => c.Round, (a, b) => figure(a) / figure(b)));
+
+    /// <summary>The median over rounds of the per-request figure <paramref name="perRequest"/> of a variant on an item.</summary>
+    public static double MedianPerRequest(IReadOnlyList<Cell> cells, string item, string variant, Func<Cell, double> perRequest) =>
+        Stats.Median(cells.Where(c => c.Item == item && c.Variant == variant).Select(perRequest));
 
     /// <summary>Medians over the rounds; the ratio is the median of the per-round ratios to raw's slice of the same round.</summary>
     public static VariantSummary For(IReadOnlyList<Cell> cells, string item, string variant)

@@ -23,6 +23,8 @@ internal static class SvgChart
         ["dapper"] = "#dd6b20",
         ["efcore"] = "#38a169",
         ["pgkit-lean"] = "#63b3ed",
+        ["pgkit-default"] = "#90cdf4",
+        ["raw-default"] = "#e2e8f0",
     };
 
     private static readonly Dictionary<string, string> ShortTitles = new(StringComparer.Ordinal)
@@ -32,11 +34,12 @@ internal static class SvgChart
         ["create-article"] = "create article",
         ["redeem-coupon"] = "redeem coupon",
         ["fortunes"] = "fortunes",
+        ["mixed-shape"] = "two shapes",
     };
 
     public static string Render(RunData data)
     {
-        var variants = data.Options.Variants;
+        var variants = data.Options.Variants.Where(v => !BenchVariants.IsSweep(v)).ToList(); // the sweep has tables of its own
         var items = data.Options.Items;
         var ratios = items.Select(i => variants.Select(v => Summaries.For(data.Cells, i.Key, v).Ratio).ToArray()).ToArray();
         var highest = ratios.SelectMany(r => r).Where(double.IsFinite).DefaultIfEmpty(1).Max();

@@ -26,8 +26,18 @@ internal static class PgError
 
     public static string? SqlStateOf(Exception exception) => TryGet(exception, out var error) ? error.SqlState : null;
 
-    /// <summary>Serialization failure (40001) or deadlock (40P01): running the transaction again may succeed.</summary>
-    public static bool IsRetryable(Exception exception) => TryGet(exception, out var error) && error.IsTransactionConflict();
+    /// <summary>
+    /// Serialization failure (40001), deadlock (40P01), or a prepared statement whose result type a migration changed
+    /// (0A000 "cached plan must not change result type", after which Npgsql prepares it again): running the
+    /// transaction again may succeed.
+    /// </summary>
+    public static bool IsRetryable(Exception exception) =>
+        TryGet(exception, out var error) && (error.IsTransactionConflict() || IsStalePreparedPlan(error));
+
+    /// <summary>0A000 "cached plan must not change result type" (see PgKit's executor, which retries it outside transactions).</summary>
+    public static bool IsStalePreparedPlan(PostgresException error) =>
+        error.SqlState == PostgresErrorCodes.FeatureNotSupported
+        && (error.Routine == "RevalidateCachedQuery" || error.MessageText.Contains("cached plan", StringComparison.Ordinal));
 
     /// <summary>Finds an Npgsql exception without SQLSTATE (network failure, connect timeout) in the chain.</summary>
     public static NpgsqlException? FindConnectionFailure(Exception exception)

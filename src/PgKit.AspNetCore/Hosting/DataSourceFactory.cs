@@ -19,7 +19,7 @@ internal sealed class DataSourceFactory(
     public NpgsqlDataSource Build(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        PostgresPoolDefaults.Apply(builder.ConnectionStringBuilder);
+        PostgresPoolDefaults.Apply(builder.ConnectionStringBuilder, options);
         builder.UseLoggerFactory(loggerFactory);
         builder.Name = name;
         if (reportFailedStatements)

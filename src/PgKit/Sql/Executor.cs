@@ -270,7 +270,17 @@ internal static class Executor
                 opened = true;
             }
 
-            return await body(work, state, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await body(work, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsStalePreparedPlan(ex) && NpgsqlInternals.InTransaction(connection) == false)
+            {
+                // Another instance's migration changed a table this prepared statement reads. Npgsql has dropped the
+                // statement, so it is prepared again on this run; outside a transaction the failed run did nothing
+                // (a batch runs in an implicit transaction, rolled back whole), so running it once more is safe.
+                return await body(work, state, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -398,6 +408,15 @@ internal static class Executor
 
     private const string Reflection =
         "Rows are mapped by reflection only when no RowReader<T> is given, and only the Executor overloads marked [RequiresUnreferencedCode] and [RequiresDynamicCode] pass none.";
+
+    /// <summary>
+    /// PostgreSQL's 0A000 "cached plan must not change result type": a prepared statement's result columns changed
+    /// under it (a column added, dropped or retyped in a table it reads with <c>*</c>). Raised before the statement
+    /// produced anything; Npgsql then unprepares the statement on that connection.
+    /// </summary>
+    internal static bool IsStalePreparedPlan(PostgresException error) =>
+        error.SqlState == PostgresErrorCodes.FeatureNotSupported
+        && (error.Routine == "RevalidateCachedQuery" || error.MessageText.Contains("cached plan", StringComparison.Ordinal));
 
     private static InvalidOperationException NoRowReturned(TableName? table) => new(
         $"INSERT INTO {table} ... RETURNING * returned no row: a BEFORE INSERT trigger (or a rule) on the table suppressed it, so nothing was inserted. "
