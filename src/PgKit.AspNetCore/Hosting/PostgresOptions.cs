@@ -49,6 +49,20 @@ public sealed class PostgresOptions
     /// <value>The default value is <see langword="null"/>: requests use the pool.</value>
     public IConnectionPin? ConnectionPin { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether, when the connection string names standbys, a client that committed on the primary reads its
+    /// own writes from a standby: the response to a request that committed carries the commit's WAL position (the
+    /// <c>PgKit-Wal-Position</c> header and a cookie of that name, signed with ASP.NET Core Data Protection), and a
+    /// later standby read that carries it waits until the standby has replayed that far, at most
+    /// <see cref="ReadYourWritesWait"/>, else runs on the primary.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>. Without standbys it has no effect.</value>
+    public bool ReadYourWrites { get; set; } = true;
+
+    /// <summary>Gets or sets how long a standby read waits for the standby to replay the client's last commit before it runs on the primary instead.</summary>
+    /// <value>The default value is 1 second. It must be between zero and 30 seconds.</value>
+    public TimeSpan ReadYourWritesWait { get; set; } = TimeSpan.FromSeconds(1);
+
     internal List<InitHook> InitHooks { get; } = [];
 
     internal List<Action<NpgsqlDataSourceBuilder>> DataSourceCallbacks { get; } = [];
