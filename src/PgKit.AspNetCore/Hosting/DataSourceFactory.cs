@@ -20,6 +20,12 @@ internal sealed class DataSourceFactory(
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         PostgresPoolDefaults.Apply(builder.ConnectionStringBuilder);
+        if (options.TransactionPooling)
+        {
+            // After the defaults, so it overrides what they turn on; before the callbacks, which may still change it.
+            TransactionPooling.Apply(builder.ConnectionStringBuilder);
+        }
+
         builder.UseLoggerFactory(loggerFactory);
         builder.Name = name;
         if (reportFailedStatements)
@@ -65,6 +71,18 @@ internal sealed class DataSourceFactory(
         builder.ConnectionStringBuilder.Pooling = false;
         builder.ConnectionStringBuilder.Timeout = (int)connectTimeout.TotalSeconds;
         builder.Name = name + " (shutdown)";
+        return builder.Build();
+    }
+
+    /// <summary>Builds an unpooled source for the migrations on <see cref="PostgresOptions.MigrationConnectionString"/> (a direct connection).</summary>
+    /// <param name="connectionString">The direct connection string.</param>
+    public NpgsqlDataSource BuildMigration(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseLoggerFactory(loggerFactory);
+        Configure(builder);
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.Name = name + " (migrations)";
         return builder.Build();
     }
 

@@ -37,7 +37,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         ShutdownTimeout = options.ShutdownTimeout;
         _connectionString = new ConnectionStringSource(name, options, fallback, Logger);
         _factory = new DataSourceFactory(name, options, loggerFactory, Logger, reportFailedStatements);
-        _startup = new StartupRunner(name, options, loggerFactory, Logger);
+        _startup = new StartupRunner(name, options, _factory, loggerFactory, Logger);
         _drainer = new ShutdownDrainer(name, ShutdownTimeout, Sessions, _factory, Logger);
     }
 

@@ -54,6 +54,12 @@ internal sealed class PostgresOptionsValidator(IEnumerable<IConnectionStringFall
             failures.Add($"PostgresOptions.ReadYourWritesWait of database '{name}' must be between zero and {MaxReadYourWritesWait}; it is {options.ReadYourWritesWait}.");
         }
 
+        if (options.TransactionPooling && options.StartupMigrations.Count > 0 && string.IsNullOrWhiteSpace(options.MigrationConnectionString))
+        {
+            failures.Add($"MigrateOnStartup on PostgreSQL database '{name}' would run through a transaction-mode pool (PostgresOptions.TransactionPooling), " +
+                "which cannot hold the migrations' session advisory lock: set PostgresOptions.MigrationConnectionString to a connection string that reaches PostgreSQL directly.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
