@@ -243,13 +243,15 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
     private static async Task<bool> HasReplayedAsync(NpgsqlConnection connection, NpgsqlTypes.NpgsqlLogSequenceNumber target, TimeSpan wait, CancellationToken token)
     {
         var started = Stopwatch.GetTimestamp();
-        var command = new NpgsqlCommand("SELECT pg_catalog.pg_last_wal_replay_lsn()", connection);
+        // On the primary (PreferStandby found no standby and fell back to it) every commit is there: the highest position.
+        // A standby that reports no replay position (NULL) is never taken for caught up.
+        var command = new NpgsqlCommand(
+            "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn() ELSE 'FFFFFFFF/FFFFFFFF'::pg_catalog.pg_lsn END", connection);
         await using (command.ConfigureAwait(false))
         {
             while (true)
             {
-                // NULL: not in recovery (PreferStandby found no standby and fell back to the primary), which has every commit.
-                if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is not NpgsqlTypes.NpgsqlLogSequenceNumber replayed || replayed >= target)
+                if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is NpgsqlTypes.NpgsqlLogSequenceNumber replayed && replayed >= target)
                 {
                     return true;
                 }
