@@ -90,6 +90,14 @@ public sealed class PgBouncer : IAsyncDisposable
         }
 
         var processId = await WaitUntilListeningAsync(folder, port, cancellationToken).ConfigureAwait(false);
+
+        // The pid came from a file the server account can write: signal it later (as this process, maybe root) only
+        // when it is that account's process.
+        if (processId is not null && !IsAccountProcess(processId.Value, account))
+        {
+            processId = null;
+        }
+
         if (processId is null)
         {
             await KillAsync(account, folder).ConfigureAwait(false);
@@ -194,6 +202,10 @@ public sealed class PgBouncer : IAsyncDisposable
 
         return null;
     }
+
+    private static bool IsAccountProcess(int processId, ServerAccount account) =>
+        !OperatingSystem.IsLinux()
+        || (NativeMethods.StatNoFollow("/proc/" + processId.ToString(CultureInfo.InvariantCulture)) is { } status && status.Uid == account.Uid);
 
     private static void WriteOwnerOnly(string path, string text, ServerAccount account)
     {
