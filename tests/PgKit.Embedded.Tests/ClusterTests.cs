@@ -97,6 +97,43 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task AClusterAndItsPgBouncer_WhoseOwnerWasKilled_AreStoppedAndDeletedByTheNextStart()
+    {
+        var report = Path.Combine(TestFolders.Root, "child-" + Guid.NewGuid().ToString("N") + ".json");
+        ChildClusterInfo info;
+        using (var child = ChildProcess.Start("hold-cluster", report))
+        {
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(90);
+                while (!File.Exists(report))
+                {
+                    Assert.False(child.HasExited, "child exited early: " + (child.HasExited ? await child.StandardError.ReadToEndAsync() : ""));
+                    Assert.True(DateTime.UtcNow < deadline, "child did not report its cluster in time");
+                    await Task.Delay(50);
+                }
+
+                info = System.Text.Json.JsonSerializer.Deserialize<ChildClusterInfo>(await File.ReadAllTextAsync(report))!;
+            }
+            finally
+            {
+                child.Kill(entireProcessTree: false);
+                await child.WaitForExitAsync();
+                File.Delete(report);
+            }
+        }
+
+        var processes = info.ProcessIds.Where(pid => pid > 0).ToList();
+        Assert.Equal(PgBouncer.IsInstalled ? 3 : 2, processes.Count);
+        Assert.All(processes, pid => Assert.True(TestFolders.ProcessAlive(pid), "SIGKILL of the owner leaves its servers running"));
+
+        await using var next = await PostgresServer.StartAsync();
+
+        Assert.All(processes, pid => Assert.True(TestFolders.ProcessGone(pid), $"process {pid} outlived the clean-up"));
+        Assert.All(info.Folders, folder => Assert.False(Directory.Exists(folder)));
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidOptions_ListsEveryProblem()
     {
         var options = new PostgresClusterOptions { Standbys = 0, Server = { DataDirectory = "/tmp/x", Port = 5 } };
