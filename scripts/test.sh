@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 ensure_dotnet || exit 1
 ensure_postgres || exit 1
+ensure_pgbouncer
 ensure_chromium || exit 1
 
 log=$(mktemp)

@@ -46,6 +46,21 @@ ensure_postgres() {
   return 1
 }
 
+# PgBouncer (Debian's 1.18) for the transaction-mode pool tests; they are skipped where it is missing, so a machine
+# where it cannot be installed still runs everything else.
+ensure_pgbouncer() {
+  if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then
+    return 0
+  fi
+  echo "PgBouncer not found (the transaction-pool tests need it); installing Debian's pgbouncer package..." >&2
+  if pgkit_apt_install pgbouncer && { command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; }; then
+    # The package starts a system service where systemd runs; the tests start their own.
+    return 0
+  fi
+  echo "warning: PgBouncer is missing; its tests are skipped (Debian/Ubuntu: sudo apt-get install pgbouncer)." >&2
+  return 0
+}
+
 ensure_chromium() {
   if command -v chromium >/dev/null 2>&1 || [ -n "${PGKIT_CHROMIUM:-}" ]; then
     return 0

@@ -14,4 +14,7 @@ public enum ClusterOrigin
 
     /// <summary>An existing persistent cluster that another process had already started; this server attached to it.</summary>
     Attached,
+
+    /// <summary>A copy of another server's cluster made with <c>pg_basebackup</c>: a standby of a <see cref="PostgresCluster"/>.</summary>
+    BaseBackup,
 }

@@ -109,6 +109,79 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// <summary>Gets the name of the role without superuser rights that apps connect as: <c>app</c>.</summary>
     public string AppRole => ClusterFiles.AppRole;
 
+    /// <summary>The cluster's passwords, for a replicated cluster made from this server.</summary>
+    internal ClusterSecrets Secrets => _secrets;
+
+    /// <summary>The account the server runs as.</summary>
+    internal ServerAccount Account => _account;
+
+    /// <summary>The folder holding the data, log and secrets: the ephemeral folder, or the persistent one.</summary>
+    internal string Folder => _ownerFolder;
+
+    /// <summary>Whether the postmaster is running now.</summary>
+    internal bool IsRunning => PostmasterPid.ReadRunning(DataDirectory) is not null;
+
+    /// <summary>
+    /// Starts an ephemeral server whose cluster is made by <paramref name="seed"/> (a base backup of another server)
+    /// instead of initdb: same folders, owner record, orphan clean-up, root handling and stop-on-exit as any
+    /// ephemeral server.
+    /// </summary>
+    internal static async Task<PostgresServer> StartSeededAsync(PostgresServerOptions options, ServerSeed seed, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartTimeout);
+        var context = new StartContext(options, (ILogger?)options.LoggerFactory?.CreateLogger<PostgresServer>() ?? NullLogger.Instance) { Seed = seed };
+        try
+        {
+            context.Binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, timeout.Token).ConfigureAwait(false);
+            context.Account = ServerAccount.Resolve(options.OsUser);
+            return await StartEphemeralAsync(context, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var log = context.LogFile is null ? string.Empty : Environment.NewLine + "Last lines of the server log:" + Environment.NewLine + LogFile.Tail(context.LogFile, 30);
+            throw new PostgresServerException($"The embedded PostgreSQL standby did not start within {options.StartTimeout.TotalSeconds:0.#} s (PostgresServerOptions.StartTimeout).{log}");
+        }
+    }
+
+    /// <summary>Stops the postmaster but keeps the folder, so <see cref="RestartAsync"/> can start it again.</summary>
+    /// <param name="immediate">An immediate shutdown (as a crash: no checkpoint, clients cut off) rather than a fast one.</param>
+    /// <param name="cancellationToken">Cancels waiting for the stop.</param>
+    internal async Task HaltAsync(bool immediate, CancellationToken cancellationToken)
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        var result = await _account.RunAsync(Binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", immediate ? "immediate" : "fast", "-w", "-t", "30", "-s"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && IsRunning)
+        {
+            throw new PostgresServerException($"The server on port {Port} did not stop: {result.Output.Trim()}");
+        }
+    }
+
+    /// <summary>Starts a server stopped by <see cref="HaltAsync"/> again, on the same port with the same settings.</summary>
+    internal async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _stopped) == 1)
+        {
+            throw new ObjectDisposedException(nameof(PostgresServer), "The server was stopped for good (StopAsync or DisposeAsync) and its folder deleted.");
+        }
+
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var result = await _account.RunAsync(Binaries.PgCtl, ["start", "-D", DataDirectory, "-l", _logFile, "-w", "-t", "60", "-s"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new PostgresServerException($"The server on port {Port} did not start again (pg_ctl exit code {result.ExitCode}): {result.Output.Trim()}{Environment.NewLine}Last lines of {_logFile}:{Environment.NewLine}{LogFile.Tail(_logFile, 30)}");
+        }
+    }
+
     /// <summary>Starts a server (or, for a persistent folder already being served, attaches to it).</summary>
     /// <param name="options">The options; <see langword="null"/> starts an ephemeral server with the defaults.</param>
     /// <param name="cancellationToken">Cancels the start; a server half-started is stopped again.</param>
@@ -328,12 +401,37 @@ public sealed partial class PostgresServer : IAsyncDisposable
             // Written first, so a crash from here on leaves a folder the next start knows to clean up.
             OwnerRecord.ForCurrentProcess(detached: false).Write(folder);
 
-            var origin = await PrepareEphemeralClusterAsync(context, dataDirectory, cancellationToken).ConfigureAwait(false);
+            ClusterOrigin origin;
+            if (context.Seed is { } seed)
+            {
+                var settings = await seed.Prepare(new SeedTarget(context.Binaries, context.Account, folder, dataDirectory), cancellationToken).ConfigureAwait(false);
+                foreach (var (name, value) in settings)
+                {
+                    context.Options.Settings[name] = value;
+                }
+
+                origin = ClusterOrigin.BaseBackup;
+            }
+            else
+            {
+                origin = await PrepareEphemeralClusterAsync(context, dataDirectory, cancellationToken).ConfigureAwait(false);
+            }
+
             var socketDirectory = Path.Combine(folder, "s");
             context.Account.CreateOwnedDirectory(socketDirectory);
             var port = await LaunchAsync(context, dataDirectory, socketDirectory, ephemeral: true, preferredPort: context.Options.Port, cancellationToken).ConfigureAwait(false);
-            var (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
-            await ClusterRoles.SecureAsync(socketDirectory, port, secrets, reloadAccessRules: false, cancellationToken).ConfigureAwait(false);
+            ClusterSecrets secrets;
+            if (context.Seed is { } copied)
+            {
+                // A standby is a read-only copy: its roles and their passwords are the primary's, replicated.
+                secrets = copied.Secrets;
+                ClusterSecrets.Write(folder, secrets);
+            }
+            else
+            {
+                (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
+                await ClusterRoles.SecureAsync(socketDirectory, port, secrets, reloadAccessRules: false, cancellationToken).ConfigureAwait(false);
+            }
 
             server = new PostgresServer(context, dataDirectory, port, socketDirectory, origin, stopsServer: true, ownerFolder: folder, ephemeralFolder: folder, secrets);
             await server.VerifyAsync(cancellationToken).ConfigureAwait(false);
@@ -642,5 +740,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         public ServerAccount Account { get; set; } = null!;
 
         public string? LogFile { get; set; }
+
+        public ServerSeed? Seed { get; init; }
     }
 }

@@ -67,6 +67,26 @@ public sealed class PostgresServerOptions
 
     internal bool IsPersistent => DataDirectory is not null;
 
+    /// <summary>A copy for one member of a replicated cluster: ephemeral, with the given settings after these options' own.</summary>
+    internal PostgresServerOptions ForMember(IEnumerable<KeyValuePair<string, string>> memberSettings)
+    {
+        var copy = new PostgresServerOptions
+        {
+            BinDirectory = BinDirectory,
+            OsUser = OsUser,
+            StartTimeout = StartTimeout,
+            UseClusterCache = UseClusterCache,
+            CacheDirectory = CacheDirectory,
+            LoggerFactory = LoggerFactory,
+        };
+        foreach (var (name, value) in Settings.Concat(memberSettings))
+        {
+            copy.Settings[name] = value;
+        }
+
+        return copy;
+    }
+
     /// <summary>
     /// Options for the persistent development server of a project folder, the one an app started in that folder
     /// (PgKit.AspNetCore's embedded default) and <c>pgkit db</c> run there both use: <c>.pgkit/db</c> inside the folder.

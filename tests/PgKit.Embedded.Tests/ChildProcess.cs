@@ -33,6 +33,25 @@ public static class ChildProcess
                     return 0;
                 }
 
+            case "hold-cluster":
+                {
+                    // A primary, a standby and (when installed) a PgBouncer in front of the primary; then wait to be killed.
+                    var cluster = await PostgresCluster.StartAsync();
+                    var bouncerPid = 0;
+                    if (PgBouncer.IsInstalled)
+                    {
+                        var bouncer = await PgBouncer.StartAsync(cluster.Primary.Server);
+                        bouncerPid = int.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(bouncer.LogFilePath)!, "pgbouncer.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+
+                    var pids = cluster.Members.Select(m => ReadPostmasterPid(m.Server.DataDirectory)).Append(bouncerPid).ToArray();
+                    var folders = cluster.Members.Select(m => m.Server.Folder).ToArray();
+                    await File.WriteAllTextAsync(args[1] + ".tmp", JsonSerializer.Serialize(new ChildClusterInfo(pids, folders)));
+                    File.Move(args[1] + ".tmp", args[1]);
+                    await Task.Delay(Timeout.Infinite);
+                    return 0;
+                }
+
             case "query-ephemeral":
                 {
                     await using var server = await PostgresServer.StartAsync();
@@ -96,5 +115,7 @@ public static class ChildProcess
         return Process.Start(startInfo)!;
     }
 }
+
+public sealed record ChildClusterInfo(int[] ProcessIds, string[] Folders);
 
 public sealed record ChildServerInfo(string DataDirectory, int PostmasterPid, int Port);

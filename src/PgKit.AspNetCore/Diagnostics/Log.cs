@@ -90,4 +90,16 @@ internal static partial class Log
             "inside the test's transaction (rollback-per-test mode): the level cannot change there, and no other transaction can run concurrently. " +
             "Serialization failures, retries and races cannot happen in this mode: test them with TestIsolation.DatabasePerClass.")]
     public static partial void IsolationLevelIgnoredOnPinnedConnection(ILogger logger, System.Data.IsolationLevel isolationLevel, string database);
+
+    [LoggerMessage(EventId = 21, EventName = "PrimaryUnreachable", Level = LogLevel.Warning,
+        Message = "A request could not use the primary of database '{Database}'; its hosts' roles will be checked again on the next connection (failover).")]
+    public static partial void PrimaryUnreachable(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 22, EventName = "StandbyBehind", Level = LogLevel.Debug,
+        Message = "The standby of database '{Database}' had not replayed the client's last commit within {WaitMilliseconds} ms; the read runs on the primary.")]
+    public static partial void StandbyBehind(ILogger logger, string database, long waitMilliseconds);
+
+    [LoggerMessage(EventId = 23, EventName = "WalPositionFailed", Level = LogLevel.Warning,
+        Message = "Reading the WAL position after a commit on database '{Database}' failed; the commit stands, but the client's next standby read may not see it.")]
+    public static partial void WalPositionFailed(ILogger logger, Exception exception, string database);
 }

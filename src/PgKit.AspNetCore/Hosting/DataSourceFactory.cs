@@ -33,10 +33,25 @@ internal sealed class DataSourceFactory(
         Configure(builder);
         var settings = builder.ConnectionStringBuilder;
         Log.DataSourceBuilt(logger, name, settings.Host, settings.Port, settings.Database, settings.Username, settings.MaxPoolSize);
-        var dataSource = builder.Build();
         BuiltConnectionString = builder.ConnectionString;
-        return dataSource;
+        if (settings.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return builder.Build();
+        }
+
+        // Several hosts: the primary and its standbys. Npgsql finds which is which (and rechecks after a failure);
+        // requests use the primary unless their endpoint reads from a standby.
+        var multiHost = builder.BuildMultiHost();
+        MultiHost = multiHost;
+        Standby = multiHost.WithTargetSession(TargetSessionAttributes.PreferStandby);
+        return multiHost.WithTargetSession(TargetSessionAttributes.Primary);
     }
+
+    /// <summary>Gets the multi-host source behind the pool when the connection string names several hosts, else null.</summary>
+    public NpgsqlMultiHostDataSource? MultiHost { get; private set; }
+
+    /// <summary>Gets the standby reads' view of <see cref="MultiHost"/> (a standby, else the primary), or null without several hosts.</summary>
+    public NpgsqlDataSource? Standby { get; private set; }
 
     /// <summary>
     /// Builds an unpooled source on the pool's connection string, for work that must not wait for the pool (which may
@@ -50,6 +65,18 @@ internal sealed class DataSourceFactory(
         builder.ConnectionStringBuilder.Pooling = false;
         builder.ConnectionStringBuilder.Timeout = (int)connectTimeout.TotalSeconds;
         builder.Name = name + " (shutdown)";
+        return builder.Build();
+    }
+
+    /// <summary>Builds an unpooled source for the migrations on <see cref="PostgresOptions.MigrationConnectionString"/> (a direct connection).</summary>
+    /// <param name="connectionString">The direct connection string.</param>
+    public NpgsqlDataSource BuildMigration(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseLoggerFactory(loggerFactory);
+        Configure(builder);
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.Name = name + " (migrations)";
         return builder.Build();
     }
 

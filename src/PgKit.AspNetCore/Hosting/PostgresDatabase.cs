@@ -24,6 +24,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     private Task? _drain;
     private int _isolationWarned;
     private bool _disposed;
+    private long _lastPrimaryFailure = long.MinValue / 2;
 
     public PostgresDatabase(
         string name, PostgresOptions options, IConnectionStringFallback? fallback, ILoggerFactory loggerFactory, PgKitMetrics metrics, bool reportFailedStatements)
@@ -36,7 +37,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         ShutdownTimeout = options.ShutdownTimeout;
         _connectionString = new ConnectionStringSource(name, options, fallback, Logger);
         _factory = new DataSourceFactory(name, options, loggerFactory, Logger, reportFailedStatements);
-        _startup = new StartupRunner(name, options, loggerFactory, Logger);
+        _startup = new StartupRunner(name, options, _factory, loggerFactory, Logger);
         _drainer = new ShutdownDrainer(name, ShutdownTimeout, Sessions, _factory, Logger);
     }
 
@@ -50,6 +51,49 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the app's own IHttpContextAccessor, or null (PgKit registers none: it costs every request).</summary>
     public IHttpContextAccessor? HttpContextAccessor { get; init; }
+
+    /// <summary>Gets the app's Data Protection (null when it registered none), which signs read-your-writes tokens.</summary>
+    public Microsoft.AspNetCore.DataProtection.IDataProtectionProvider? DataProtection { get; init; }
+
+    /// <summary>
+    /// Gets the standby reads' data source, or null when the connection string names a single host (or a test pins
+    /// one connection): then every request uses <see cref="DataSource"/>, as before.
+    /// </summary>
+    public NpgsqlDataSource? Standby
+    {
+        get
+        {
+            _ = DataSource;
+            return _options.ConnectionPin is null ? _factory.Standby : null;
+        }
+    }
+
+    /// <summary>Gets the read-your-writes tokens, or null when there are no standbys or the option is off.</summary>
+    public ReadYourWrites? ReadYourWrites { get; private set; }
+
+    /// <summary>
+    /// After a request failed to reach the primary (stopped, or no longer the primary), forgets what Npgsql knows of
+    /// each host's role, so the next request checks again instead of waiting out <c>Host Recheck Seconds</c>: a
+    /// promoted standby takes writes at once. Idle connections to a stopped server are dropped with it.
+    /// </summary>
+    public void PrimaryFailed()
+    {
+        if (_factory.MultiHost is not { } multiHost)
+        {
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastPrimaryFailure);
+        if (now - last < 250 || Interlocked.CompareExchange(ref _lastPrimaryFailure, now, last) != last)
+        {
+            return; // once per quarter second is enough, however many requests fail together
+        }
+
+        multiHost.ClearDatabaseStates();
+        multiHost.Clear();
+        Log.PrimaryUnreachable(Logger, Name);
+    }
 
     /// <summary>Gets the pinned test connection that replaces the pool for request sessions, or null.</summary>
     public IConnectionPin? Pin => _options.ConnectionPin;
@@ -103,6 +147,11 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
             ObjectDisposedException.ThrowIf(_disposed, this);
             var dataSource = _factory.Build(connectionString);
+            if (_factory.Standby is not null && _options.ReadYourWrites)
+            {
+                ReadYourWrites = new ReadYourWrites(Name, DataProtection, _options.ReadYourWritesWait);
+            }
+
             Volatile.Write(ref _dataSource, dataSource);
             return dataSource;
         }
@@ -137,6 +186,11 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         if (TakeForDisposal() is { } dataSource)
         {
             await dataSource.DisposeAsync().ConfigureAwait(false);
+            if (_factory.MultiHost is { } multiHost)
+            {
+                await multiHost.DisposeAsync().ConfigureAwait(false);
+            }
+
             Log.DataSourceDisposed(Logger, Name);
         }
     }
@@ -147,6 +201,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         if (TakeForDisposal() is { } dataSource)
         {
             dataSource.Dispose();
+            _factory.MultiHost?.Dispose();
             Log.DataSourceDisposed(Logger, Name);
         }
     }

@@ -16,7 +16,8 @@ internal sealed class PostgresDatabases(
     PgKitMetrics metrics,
     IOptions<PostgresProblemDetailsOptions> problemDetails,
     IHostEnvironment? environment = null,
-    IHttpContextAccessor? httpContextAccessor = null) : IAsyncDisposable, IDisposable
+    IHttpContextAccessor? httpContextAccessor = null,
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider? dataProtection = null) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<PostgresDatabase>> _databases = new(StringComparer.Ordinal);
     private readonly IConnectionStringFallback? _fallback = fallbacks.LastOrDefault(f => f.CanProvide);
@@ -50,6 +51,7 @@ internal sealed class PostgresDatabases(
             () => new PostgresDatabase(key, self.Options.Get(key), self._fallback, self.LoggerFactory, self.Metrics, self._reportFailedStatements)
             {
                 HttpContextAccessor = self.HttpContextAccessor,
+                DataProtection = self.DataProtection,
             }), this).Value;
     }
 
@@ -61,6 +63,9 @@ internal sealed class PostgresDatabases(
     private IHttpContextAccessor? HttpContextAccessor => httpContextAccessor;
 
     private PgKitMetrics Metrics => metrics;
+
+    /// <summary>Gets the app's Data Protection, when it registered it, to sign read-your-writes tokens with its shared key ring.</summary>
+    private Microsoft.AspNetCore.DataProtection.IDataProtectionProvider? DataProtection => dataProtection;
 
     public async ValueTask DisposeAsync()
     {

@@ -49,6 +49,46 @@ public sealed class PostgresOptions
     /// <value>The default value is <see langword="null"/>: requests use the pool.</value>
     public IConnectionPin? ConnectionPin { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether, when the connection string names standbys, a client that committed on the primary reads its
+    /// own writes from a standby: the response to a request that committed carries the commit's WAL position (the
+    /// <c>PgKit-Wal-Position</c> header and a cookie of that name, signed with ASP.NET Core Data Protection), and a
+    /// later standby read that carries it waits until the standby has replayed that far, at most
+    /// <see cref="ReadYourWritesWait"/>, else runs on the primary.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>. Without standbys it has no effect.</value>
+    public bool ReadYourWrites { get; set; } = true;
+
+    /// <summary>Gets or sets how long a standby read waits for the standby to replay the client's last commit before it runs on the primary instead.</summary>
+    /// <value>The default value is 1 second. It must be between zero and 30 seconds.</value>
+    public TimeSpan ReadYourWritesWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets whether the connection string goes through a pooler in transaction mode (PgBouncer's
+    /// <c>pool_mode = transaction</c>, and most managed poolers), where each transaction may run on another server
+    /// connection. PgKit then turns off what such a pool breaks: automatic preparation (<c>Max Auto Prepare = 0</c>, as
+    /// PgBouncer before 1.21 keeps no prepared statements in this mode; an explicit setting in the connection string
+    /// wins, for a pooler that does) and the reset on close (<c>No Reset On Close</c>: the pooler's server connections
+    /// carry no session of this client), and refuses <c>MigrateOnStartup</c> through it unless
+    /// <see cref="MigrationConnectionString"/> gives a direct connection.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: the connection string reaches PostgreSQL (or a session-mode pool).</value>
+    /// <remarks>
+    /// Outside a transaction, consecutive statements of one request may then run in different server sessions: a
+    /// <c>SET</c>, a temporary table, a session advisory lock or <c>LISTEN</c> does not carry over to the next statement.
+    /// Put work that needs session state in a transaction (<see cref="Atomic"/>, <c>WithAtomic</c>, <c>Db.BeginAsync</c>),
+    /// with <c>SET LOCAL</c> and transaction-level advisory locks.
+    /// </remarks>
+    public bool TransactionPooling { get; set; }
+
+    /// <summary>
+    /// Gets or sets a connection string that reaches PostgreSQL directly, for <c>MigrateOnStartup</c>: migrations hold a
+    /// session advisory lock and run DDL that a transaction-mode pooler cannot carry. Required with
+    /// <see cref="TransactionPooling"/> when the database migrates on startup.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: migrations use the app's pool.</value>
+    public string? MigrationConnectionString { get; set; }
+
     internal List<InitHook> InitHooks { get; } = [];
 
     internal List<Action<NpgsqlDataSourceBuilder>> DataSourceCallbacks { get; } = [];

@@ -8,6 +8,7 @@ internal sealed class PostgresOptionsValidator(IEnumerable<IConnectionStringFall
 {
     private static readonly TimeSpan MaxAcquireTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxReadYourWritesWait = TimeSpan.FromSeconds(30);
 
     private readonly bool _hasFallback = fallbacks.Any(f => f.CanProvide);
 
@@ -46,6 +47,17 @@ internal sealed class PostgresOptionsValidator(IEnumerable<IConnectionStringFall
         if (options.ShutdownTimeout <= TimeSpan.Zero || options.ShutdownTimeout > MaxShutdownTimeout)
         {
             failures.Add($"PostgresOptions.ShutdownTimeout of database '{name}' must be positive and at most {MaxShutdownTimeout}; it is {options.ShutdownTimeout}.");
+        }
+
+        if (options.ReadYourWritesWait < TimeSpan.Zero || options.ReadYourWritesWait > MaxReadYourWritesWait)
+        {
+            failures.Add($"PostgresOptions.ReadYourWritesWait of database '{name}' must be between zero and {MaxReadYourWritesWait}; it is {options.ReadYourWritesWait}.");
+        }
+
+        if (options.TransactionPooling && options.StartupMigrations.Count > 0 && string.IsNullOrWhiteSpace(options.MigrationConnectionString))
+        {
+            failures.Add($"MigrateOnStartup on PostgreSQL database '{name}' would run through a transaction-mode pool (PostgresOptions.TransactionPooling), " +
+                "which cannot hold the migrations' session advisory lock: set PostgresOptions.MigrationConnectionString to a connection string that reaches PostgreSQL directly.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using PgKit.AspNetCore.Hosting;
 
 namespace PgKit.AspNetCore;
 
@@ -57,7 +58,8 @@ public static class PostgresPoolDefaults
     /// primary-key read). 100 covers the distinct hot statements of most APIs (past it, Npgsql recycles the least
     /// recently used), as asyncpg's statement cache of 100 does by default; Npgsql tracks 100 candidates and warns above
     /// 256. Each prepared statement keeps its plan in the server session, a few kilobytes to tens of kilobytes.
-    /// Set <c>Max Auto Prepare=0</c> behind a PgBouncer pool in transaction mode, which cannot keep prepared statements.
+    /// Not applied when <see cref="PostgresOptions.TransactionPooling"/> declares a PgBouncer pool in transaction mode,
+    /// which cannot keep prepared statements.
     /// </remarks>
     public const int MaxAutoPrepare = 100;
 
@@ -99,8 +101,6 @@ public static class PostgresPoolDefaults
     /// <param name="options">The database's options.</param>
     internal static void Apply(NpgsqlConnectionStringBuilder settings, PostgresOptions options)
     {
-        _ = options; // for the settings a pool declares (see the remarks of MaxAutoPrepare)
-
         // NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword it knows; its canonical connection string
         // names only the settings that were given (under their canonical names, whatever alias the app used).
         var given = new DbConnectionStringBuilder { ConnectionString = settings.ConnectionString };
@@ -113,6 +113,13 @@ public static class PostgresPoolDefaults
         {
             // Npgsql refuses a pruning interval longer than the idle lifetime.
             settings.ConnectionIdleLifetime = Math.Max(ConnectionIdleLifetimeSeconds, settings.ConnectionPruningInterval);
+        }
+
+        if (options.TransactionPooling)
+        {
+            // A transaction-mode pooler cannot keep what the defaults below turn on: its settings replace them.
+            TransactionPooling.Apply(settings, given);
+            return;
         }
 
         if (!given.ContainsKey("Max Auto Prepare"))

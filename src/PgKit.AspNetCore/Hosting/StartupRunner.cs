@@ -9,7 +9,7 @@ namespace PgKit.AspNetCore.Hosting;
 /// What one database runs at host start, before any request: its migrations (<c>MigrateOnStartup</c>), then its
 /// <c>OnInit</c> hooks, in registration order, on one connection.
 /// </summary>
-internal sealed class StartupRunner(string name, PostgresOptions options, ILoggerFactory loggerFactory, ILogger logger)
+internal sealed class StartupRunner(string name, PostgresOptions options, DataSourceFactory factory, ILoggerFactory loggerFactory, ILogger logger)
 {
     /// <summary>Runs the migrations, then the hooks; a failing hook is logged and rethrown with its name.</summary>
     /// <param name="dataSource">The database's pool.</param>
@@ -17,9 +17,26 @@ internal sealed class StartupRunner(string name, PostgresOptions options, ILogge
     public async Task RunAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         // Migrations first, so hooks and the first request see the current schema.
-        foreach (var migrate in options.StartupMigrations)
+        if (options.StartupMigrations.Count > 0 && !string.IsNullOrWhiteSpace(options.MigrationConnectionString))
         {
-            await migrate(dataSource, loggerFactory, cancellationToken).ConfigureAwait(false);
+            var direct = factory.BuildMigration(options.MigrationConnectionString);
+            await using (direct.ConfigureAwait(false))
+            {
+                foreach (var migrate in options.StartupMigrations)
+                {
+                    await migrate(direct, loggerFactory, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // The pool loaded the catalog's types before the migrations made theirs.
+            await dataSource.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var migrate in options.StartupMigrations)
+            {
+                await migrate(dataSource, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await RunInitHooksAsync(dataSource, cancellationToken).ConfigureAwait(false);

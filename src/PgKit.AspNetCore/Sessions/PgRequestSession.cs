@@ -34,6 +34,7 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
     private bool _endpointSettingsResolved;
     private bool _onStartingRegistered;
     private bool _statementSavepointOpen;
+    private bool _onStandby;
     private bool _disposed;
 
     public PgRequestSession(PostgresDatabase database, PgRequestScope scope, HttpContext? accessorContext)
@@ -117,9 +118,15 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
             await DiscardBrokenConnectionAsync().ConfigureAwait(false);
         }
 
+        if (atomic && _onStandby && _tx.Transaction is null)
+        {
+            // Atomic always runs on the primary: the standby connection a read took goes back.
+            await ReleaseConnectionAsync().ConfigureAwait(false);
+        }
+
         if (_connection is null)
         {
-            await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await OpenAsync(atomic, cancellationToken).ConfigureAwait(false);
         }
 
         if (_tx.RequestPhase == RequestTransactionPhase.NotStarted && (atomic || EndpointSettings is not null))
@@ -183,13 +190,15 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         }
     }
 
-    private async Task OpenAsync(CancellationToken cancellationToken)
+    private async Task OpenAsync(bool atomic, CancellationToken cancellationToken)
     {
         var token = cancellationToken.CanBeCanceled ? cancellationToken : RequestContext?.RequestAborted ?? CancellationToken.None;
         var started = Stopwatch.GetTimestamp();
         var connection = _database.Pin is { } pin
             ? await pin.AcquireAsync(_database.AcquireTimeout, token).ConfigureAwait(false)
-            : await AcquirePooledAsync(token).ConfigureAwait(false);
+            : _database.Standby is null
+                ? await AcquirePooledAsync(_database.DataSource, token).ConfigureAwait(false)
+                : await OpenRoutedAsync(atomic, token).ConfigureAwait(false);
 
         _database.Metrics.Acquired(Name, started);
         _acquiredAt = Stopwatch.GetTimestamp();
@@ -197,15 +206,89 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         _database.Sessions.Track(this, connection.ProcessID);
     }
 
+    /// <summary>
+    /// With standbys: a connection to the primary, or to a standby when the endpoint reads from one and the request is not
+    /// atomic. A client with a read-your-writes token gets the standby only once it has replayed the client's last commit
+    /// (waiting at most <see cref="PostgresOptions.ReadYourWritesWait"/>), else the primary; a token that does not verify
+    /// goes to the primary at once.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenRoutedAsync(bool atomic, CancellationToken token)
+    {
+        if (atomic || EndpointSettings is not null || RequestContext?.GetEndpoint()?.Metadata.GetMetadata<ReadFromStandbyAttribute>() is null)
+        {
+            return await OpenPrimaryAsync(token).ConfigureAwait(false);
+        }
+
+        var readYourWrites = _database.ReadYourWrites;
+        NpgsqlTypes.NpgsqlLogSequenceNumber target = default;
+        var state = readYourWrites?.Read(RequestContext, out target) ?? WalTokenState.None;
+        if (state == WalTokenState.Invalid)
+        {
+            return await OpenPrimaryAsync(token).ConfigureAwait(false);
+        }
+
+        var standby = await AcquirePooledAsync(_database.Standby!, token).ConfigureAwait(false);
+        if (state == WalTokenState.None || await HasReplayedAsync(standby, target, readYourWrites!.Wait, token).ConfigureAwait(false))
+        {
+            _onStandby = true;
+            return standby;
+        }
+
+        await standby.DisposeAsync().ConfigureAwait(false);
+        Log.StandbyBehind(_database.Logger, Name, (long)readYourWrites.Wait.TotalMilliseconds);
+        return await OpenPrimaryAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded) until the server the connection is on has replayed <paramref name="target"/>; a primary has.</summary>
+    private static async Task<bool> HasReplayedAsync(NpgsqlConnection connection, NpgsqlTypes.NpgsqlLogSequenceNumber target, TimeSpan wait, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        // On the primary (PreferStandby found no standby and fell back to it) every commit is there: the highest position.
+        // A standby that reports no replay position (NULL) is never taken for caught up.
+        var command = new NpgsqlCommand(
+            "SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn() ELSE 'FFFFFFFF/FFFFFFFF'::pg_catalog.pg_lsn END", connection);
+        await using (command.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is NpgsqlTypes.NpgsqlLogSequenceNumber replayed && replayed >= target)
+                {
+                    return true;
+                }
+
+                if (Stopwatch.GetElapsedTime(started) >= wait)
+                {
+                    return false;
+                }
+
+                await Task.Delay(10, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A connection to the primary of a database with standbys; a failure makes Npgsql look for the primary again (failover).</summary>
+    private async Task<NpgsqlConnection> OpenPrimaryAsync(CancellationToken token)
+    {
+        try
+        {
+            return await AcquirePooledAsync(_database.DataSource, token).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (ex is not PoolExhaustedException && !token.IsCancellationRequested)
+        {
+            _database.PrimaryFailed();
+            throw;
+        }
+    }
+
     /// <summary>Takes a connection from the pool, waiting at most <see cref="PostgresOptions.AcquireTimeout"/>.</summary>
-    private async ValueTask<NpgsqlConnection> AcquirePooledAsync(CancellationToken token)
+    private async ValueTask<NpgsqlConnection> AcquirePooledAsync(NpgsqlDataSource dataSource, CancellationToken token)
     {
         // A reused token source, armed only when the pool has no idle connection: the common case (Npgsql hands an
         // idle connection over synchronously) costs no timer and no linked token source per request.
         var timeout = _database.AcquireTimeouts.Rent();
         try
         {
-            var pending = _database.DataSource.OpenConnectionAsync(timeout.Token);
+            var pending = dataSource.OpenConnectionAsync(timeout.Token);
             if (pending.IsCompletedSuccessfully)
             {
                 return pending.Result;
@@ -292,6 +375,10 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
                 {
                     await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                     _database.Metrics.Committed(Name);
+                    if (_database.ReadYourWrites is { } readYourWrites && !(EndpointSettings?.ReadOnly ?? false))
+                    {
+                        await IssueWalPositionAsync(readYourWrites).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex)
                 {
@@ -309,6 +396,37 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         finally
         {
             await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Puts the WAL position of the commit that just happened on the response (read-your-writes). PostgreSQL 15 reports
+    /// no commit position, so this asks for the current one: one round trip, and a position at or after the commit's.
+    /// The insert position, not <c>pg_current_wal_lsn()</c>: with <c>synchronous_commit</c> off that one (the write
+    /// position) can still be before the commit record, and a standby there has not got the commit.
+    /// </summary>
+    private async Task IssueWalPositionAsync(ReadYourWrites readYourWrites)
+    {
+        if (_onStandby || _connection is not { State: ConnectionState.Open } connection || RequestContext is not { Response.HasStarted: false } context)
+        {
+            return;
+        }
+
+        var command = new NpgsqlCommand("SELECT pg_catalog.pg_current_wal_insert_lsn()", connection);
+        await using (command.ConfigureAwait(false))
+        {
+            try
+            {
+                if (await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false) is NpgsqlTypes.NpgsqlLogSequenceNumber position)
+                {
+                    readYourWrites.Issue(context, position);
+                }
+            }
+            catch (NpgsqlException ex)
+            {
+                // The commit stands; only the token is missing, so this client's next standby read may be stale.
+                Log.WalPositionFailed(_database.Logger, ex, Name);
+            }
         }
     }
 
@@ -364,6 +482,10 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
                 if (commit)
                 {
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    if (_database.ReadYourWrites is { } readYourWrites)
+                    {
+                        await IssueWalPositionAsync(readYourWrites).ConfigureAwait(false);
+                    }
                 }
                 else
                 {
@@ -503,6 +625,13 @@ internal sealed class PgRequestSession : TrackedSession, IAsyncDisposable, IDisp
         }
 
         _connection = null;
+        if (connection.State != ConnectionState.Open && !_onStandby && _database.Standby is not null)
+        {
+            // The primary broke under the request (stopped, crashed): look for it again before the next request.
+            _database.PrimaryFailed();
+        }
+
+        _onStandby = false;
         _database.Sessions.Untrack(this);
         _database.Metrics.Released(Name, _acquiredAt);
         return connection;

@@ -15,6 +15,9 @@ internal static class ClusterFiles
     /// <summary>The non-superuser role that apps connect as; it owns the databases made for apps.</summary>
     public const string AppRole = "app";
 
+    /// <summary>The role standbys of a replicated cluster stream WAL as; it exists only in such clusters.</summary>
+    public const string ReplicationRole = "replicator";
+
     private const string SettingsFile = "pgkit.conf";
     private const string AccessFile = "pg_hba.conf";
 
@@ -25,7 +28,9 @@ internal static class ClusterFiles
         "# TYPE  DATABASE  USER  ADDRESS       METHOD\n" +
         "local   all       all                 trust\n" +
         "host    all       all   127.0.0.1/32  scram-sha-256\n" +
-        "host    all       all   ::1/128       scram-sha-256\n";
+        "host    all       all   ::1/128       scram-sha-256\n" +
+        "host    replication  " + ReplicationRole + "  127.0.0.1/32  scram-sha-256\n" +
+        "host    replication  " + ReplicationRole + "  ::1/128       scram-sha-256\n";
 
     /// <summary>The initdb arguments that shape a cluster (and so key the pristine cache).</summary>
     public static readonly string[] InitDbShape = ["-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"];

@@ -4,11 +4,15 @@ using System.Text.Json;
 namespace PgKit.Embedded.Internal;
 
 /// <summary>
-/// The passwords of a cluster's two roles, made at random with the cluster and kept in <c>secrets.json</c> beside
+/// The passwords of a cluster's roles, made at random with the cluster and kept in <c>secrets.json</c> beside
 /// it, readable and writable by this user alone (mode 0600). PgKit's own connection strings carry them, so nobody
 /// types them; another local user can neither read them nor log in over TCP without them.
 /// </summary>
-internal sealed record ClusterSecrets(string SuperUserPassword, string AppPassword)
+/// <remarks>
+/// The replication role's password exists only in a replicated cluster's members (<see cref="PostgresCluster"/>);
+/// a secrets file written by an earlier version has none.
+/// </remarks>
+internal sealed record ClusterSecrets(string SuperUserPassword, string AppPassword, string? ReplicationPassword = null)
 {
     public const string FileName = "secrets.json";
 
@@ -36,6 +40,26 @@ internal sealed record ClusterSecrets(string SuperUserPassword, string AppPasswo
         }
 
         var secrets = new ClusterSecrets(NewPassword(), NewPassword());
+        Write(folder, secrets);
+        return (secrets, true);
+    }
+
+    /// <summary>Adds a replication password to the folder's secrets (when they have none yet) and returns them.</summary>
+    public static ClusterSecrets WithReplicationPassword(string folder, ClusterSecrets secrets)
+    {
+        if (secrets.ReplicationPassword is not null)
+        {
+            return secrets;
+        }
+
+        var replicated = secrets with { ReplicationPassword = NewPassword() };
+        Write(folder, replicated);
+        return replicated;
+    }
+
+    /// <summary>Stores secrets in a folder, owner-only (mode 0600), replacing any there.</summary>
+    public static void Write(string folder, ClusterSecrets secrets)
+    {
         var path = Path.Combine(folder, FileName);
         var temporary = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
@@ -51,9 +75,9 @@ internal sealed record ClusterSecrets(string SuperUserPassword, string AppPasswo
         }
 
         File.Move(temporary, path, overwrite: true);
-        return (secrets, true);
     }
 
+    /// <summary>A new random password.</summary>
     // 32 random bytes as hex: no character that needs quoting in SQL, a connection string or a URL.
-    private static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    public static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

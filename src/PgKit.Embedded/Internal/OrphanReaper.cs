@@ -55,6 +55,12 @@ internal static class OrphanReaper
 
             try
             {
+                foreach (var bouncer in Directory.GetDirectories(folder, "pgbouncer-*"))
+                {
+                    // A PgBouncer started in front of the orphaned server (PgBouncer.StartAsync): stopped as the server account.
+                    await PgBouncer.KillAsync(account, bouncer).ConfigureAwait(false);
+                }
+
                 var dataDirectory = Path.Combine(folder, "pgdata");
                 if (PostmasterPid.ReadRunning(dataDirectory) is not null)
                 {
