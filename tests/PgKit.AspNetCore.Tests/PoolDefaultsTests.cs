@@ -80,6 +80,18 @@ public sealed class PoolDefaultsTests
         Assert.Equal(90, settings.ConnectionIdleLifetime);
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData(";Max Auto Prepare=20", 20)]
+    public void ADeclaredTransactionPool_TurnsOffWhatItCannotKeep_UnlessTheConnectionStringAsks(string given, int maxAutoPrepare)
+    {
+        var settings = DataSourceSettings(Base + given, transactionPooling: true);
+
+        Assert.Equal(maxAutoPrepare, settings.MaxAutoPrepare);
+        Assert.True(settings.NoResetOnClose);
+        Assert.Equal(PostgresPoolDefaults.DefaultMaxPoolSize, settings.MaxPoolSize);
+    }
+
     [Fact]
     public void ConfigureDataSource_RunsAfterTheDefaults_AndWins()
     {
@@ -88,12 +100,16 @@ public sealed class PoolDefaultsTests
         Assert.Equal(55, settings.MaxPoolSize);
     }
 
-    private static NpgsqlConnectionStringBuilder DataSourceSettings(string connectionString, Action<NpgsqlDataSourceBuilder>? configure = null)
+    private static NpgsqlConnectionStringBuilder DataSourceSettings(string connectionString, Action<NpgsqlDataSourceBuilder>? configure = null, bool transactionPooling = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" });
-        var postgres = services.AddPostgres(o => o.ConnectionString = connectionString);
+        var postgres = services.AddPostgres(o =>
+        {
+            o.ConnectionString = connectionString;
+            o.TransactionPooling = transactionPooling;
+        });
         if (configure is not null)
         {
             postgres.ConfigureDataSource(configure);
