@@ -16,7 +16,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<IReadOnlyList<T>> FetchAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.QueryAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query and returns its first row (rows after it are not read), like asyncpg's <c>fetchrow</c>.</summary>
@@ -30,7 +30,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> FetchRowAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.FirstAsync<T>(db, SqlCall.Raw(sql, args), Executor.First.OrDefault, cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
@@ -43,7 +43,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<long> ExecuteSqlAsync(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ExecuteAsync(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query and returns the first column of its first row.</summary>
@@ -57,7 +57,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> FetchValueAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ScalarAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>
@@ -74,7 +74,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty (thrown at the call, not at enumeration).</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static IAsyncEnumerable<T> FetchStreamAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         return Executor.StreamAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
@@ -92,7 +92,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     public static async Task<string> FetchJsonAsync(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var inner = sql.TrimEnd().TrimEnd(';');

@@ -88,27 +88,27 @@ public static class PgSessionExtensions
         => Forward(db, (table, condition, args), static (c, a, ct) => c.ExistsAsync(a.table, a.condition, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchRowAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<T?> FetchRowAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<T?> FetchRowAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchRowAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchValueAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<T?> FetchValueAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<T?> FetchValueAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchValueAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchStreamAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => ForwardStream(db, (sql, args), static (c, a, ct) => c.FetchStreamAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchJsonAsync(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<string> FetchJsonAsync(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<string> FetchJsonAsync(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchJsonAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.ExecuteSqlAsync(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<long> ExecuteSqlAsync(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<long> ExecuteSqlAsync(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.ExecuteSqlAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.ExecuteFileAsync(NpgsqlConnection, string, CancellationToken)"/>
