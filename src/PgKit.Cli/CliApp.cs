@@ -76,6 +76,7 @@ internal static class CliApp
         root.Options.Add(ProjectFolder.Option);
         root.Subcommands.Add(MigrateCommands.Build(context));
         root.Subcommands.Add(DbCommands.Build(context));
+        root.Subcommands.Add(SqlCommands.Build(context));
         return root;
     }
 

@@ -20,7 +20,7 @@ public static partial class PgConnectionExtensions
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<IReadOnlyList<T>> FetchAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.QueryAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
 
     /// <summary>Runs a query and returns its first row (rows after it are not read), like asyncpg's <c>fetchrow</c>.</summary>
@@ -36,7 +36,7 @@ public static partial class PgConnectionExtensions
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
     public static Task<T?> FetchRowAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.FirstAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
 
     /// <summary>Runs a statement with positional parameters and returns the number of rows it affected.</summary>
@@ -49,7 +49,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<long> ExecuteSqlAsync(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ExecuteAsync(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>Runs a query and returns the first column of its first row.</summary>
@@ -63,7 +63,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     /// <exception cref="PostgresException">PostgreSQL reported an error (see <see cref="PgErrors"/> for the usual ones).</exception>
     public static Task<T?> FetchValueAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Executor.ScalarAsync<T>(db, SqlCall.Raw(sql, args), cancellationToken);
 
     /// <summary>
@@ -82,7 +82,7 @@ public static partial class PgConnectionExtensions
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
     public static IAsyncEnumerable<T> FetchStreamAsync<T>(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         return Executor.StreamAsync(db, SqlCall.Raw(sql, args), RowReaders.Find<T>(sql), cancellationToken);
@@ -100,7 +100,7 @@ public static partial class PgConnectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="db"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sql"/> is empty.</exception>
     public static async Task<string> FetchJsonAsync(
-        this NpgsqlConnection db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+        this NpgsqlConnection db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         var inner = sql.TrimEnd().TrimEnd(';');

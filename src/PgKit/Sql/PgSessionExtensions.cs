@@ -120,13 +120,13 @@ public static class PgSessionExtensions
     /// <inheritdoc cref="PgConnectionExtensions.FetchAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
-    public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<T>> FetchAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchRowAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
-    public static Task<T?> FetchRowAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<T?> FetchRowAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchRowAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchAsync{T}(NpgsqlConnection, string, RowReader{T}, IReadOnlyList{object}, CancellationToken)"/>
@@ -145,21 +145,21 @@ public static class PgSessionExtensions
         => ForwardStream(db, (sql, reader, args), static (c, a, ct) => c.FetchStreamAsync(a.sql, a.reader, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchValueAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<T?> FetchValueAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<T?> FetchValueAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchValueAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchStreamAsync{T}(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
     [RequiresUnreferencedCode(Aot.Reflection)]
     [RequiresDynamicCode(Aot.DynamicCode)]
-    public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static IAsyncEnumerable<T> FetchStreamAsync<T>(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => ForwardStream(db, (sql, args), static (c, a, ct) => c.FetchStreamAsync<T>(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.FetchJsonAsync(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<string> FetchJsonAsync(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<string> FetchJsonAsync(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.FetchJsonAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.ExecuteSqlAsync(NpgsqlConnection, string, IReadOnlyList{object}, CancellationToken)"/>
-    public static Task<long> ExecuteSqlAsync(this IPgSession db, string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public static Task<long> ExecuteSqlAsync(this IPgSession db, [PgSql] string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
         => Forward(db, (sql, args), static (c, a, ct) => c.ExecuteSqlAsync(a.sql, a.args, ct), cancellationToken);
 
     /// <inheritdoc cref="PgConnectionExtensions.ExecuteFileAsync(NpgsqlConnection, string, CancellationToken)"/>
