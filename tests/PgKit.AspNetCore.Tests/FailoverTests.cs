@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Npgsql;
 using PgKit.AspNetCore.Tests.Support;
 using PgKit.Embedded;
-using Xunit.Abstractions;
 
 namespace PgKit.AspNetCore.Tests;
 

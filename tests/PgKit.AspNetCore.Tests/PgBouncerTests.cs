@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
@@ -14,7 +15,9 @@ namespace PgKit.AspNetCore.Tests;
 /// <summary>A test that needs Debian's pgbouncer (scripts/lib/requirements.sh installs it for CI): skipped where it is missing.</summary>
 public sealed class PgBouncerFactAttribute : FactAttribute
 {
-    public PgBouncerFactAttribute()
+    // xunit v3 records where each fact is declared through these caller-info arguments.
+    public PgBouncerFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (!PgBouncer.IsInstalled)
         {
@@ -32,7 +35,7 @@ public sealed class PgBouncerFixture : IAsyncLifetime
 
     public string Direct { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Server = await PostgresServer.StartAsync();
         Direct = await Server.EnsureAppDatabaseAsync("shop");
@@ -42,7 +45,7 @@ public sealed class PgBouncerFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Bouncer is not null)
         {

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Npgsql;
 using PgKit.AspNetCore.Tests.Support;
 using PgKit.Embedded;
-using Xunit.Abstractions;
 
 namespace PgKit.AspNetCore.Tests;
 
@@ -19,7 +18,7 @@ public sealed class LaggingReplicaFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 1, ApplyDelays = { ApplyDelay } });
         var connectionString = await Cluster.EnsureAppDatabaseAsync("shop");
@@ -34,7 +33,7 @@ public sealed class LaggingReplicaFixture : IAsyncLifetime
         ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 40 }.ConnectionString;
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 public sealed class ReadReplicaTests(LaggingReplicaFixture replica, ITestOutputHelper output) : IClassFixture<LaggingReplicaFixture>

@@ -216,7 +216,7 @@ public sealed class CheckedSqlAnalyzerTests(CheckedSqlAnalyzerTests.Schema schem
 
         public string ConnectionString => database!.ConnectionString;
 
-        public async Task InitializeAsync()
+        public async ValueTask InitializeAsync()
         {
             database = await ScratchDatabase.CreateAsync();
             await database.ScalarAsync<object>("""
@@ -225,7 +225,7 @@ public sealed class CheckedSqlAnalyzerTests(CheckedSqlAnalyzerTests.Schema schem
                 """);
         }
 
-        public async Task DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
             if (database is not null)
             {
