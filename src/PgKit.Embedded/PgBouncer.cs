@@ -60,7 +60,7 @@ public sealed class PgBouncer : IAsyncDisposable
         var folder = Path.Combine(server.Folder, "pgbouncer-" + Guid.NewGuid().ToString("N")[..8]);
         account.CreateOwnedDirectory(folder);
         var secret = await ReadScramSecretAsync(server, cancellationToken).ConfigureAwait(false);
-        WriteOwnerOnly(Path.Combine(folder, "userlist.txt"), $"\"{ClusterFiles.AppRole}\" \"{secret}\"\n", account);
+        OwnerOnlyFile.Write(Path.Combine(folder, "userlist.txt"), $"\"{ClusterFiles.AppRole}\" \"{secret}\"\n", account);
 
         var port = PortFinder.FreePort();
         var config = new StringBuilder()
@@ -73,6 +73,9 @@ public sealed class PgBouncer : IAsyncDisposable
             .Append("auth_type = scram-sha-256\n")
             .Append(CultureInfo.InvariantCulture, $"auth_file = {Path.Combine(folder, "userlist.txt")}\n")
             .Append("pool_mode = transaction\n")
+            // To a server that requires TLS (PostgresServerOptions.ServerCertificate), PgBouncer must ask for it; to
+            // one that does not, "prefer" falls back to plain TCP on the loopback.
+            .Append("server_tls_sslmode = prefer\n")
             .Append(CultureInfo.InvariantCulture, $"default_pool_size = {poolSize}\n")
             .Append("max_client_conn = 1000\n")
             .Append("ignore_startup_parameters = extra_float_digits\n")
@@ -80,7 +83,7 @@ public sealed class PgBouncer : IAsyncDisposable
             .Append(CultureInfo.InvariantCulture, $"logfile = {Path.Combine(folder, "pgbouncer.log")}\n")
             .ToString();
         var configFile = Path.Combine(folder, "pgbouncer.ini");
-        WriteOwnerOnly(configFile, config, account);
+        OwnerOnlyFile.Write(configFile, config, account);
 
         var result = await account.RunAsync(executable, ["-d", "-q", configFile], cancellationToken).ConfigureAwait(false);
         var logFile = Path.Combine(folder, "pgbouncer.log");
@@ -206,22 +209,6 @@ public sealed class PgBouncer : IAsyncDisposable
     private static bool IsAccountProcess(int processId, ServerAccount account) =>
         !OperatingSystem.IsLinux()
         || (NativeMethods.StatNoFollow("/proc/" + processId.ToString(CultureInfo.InvariantCulture)) is { } status && status.Uid == account.Uid);
-
-    private static void WriteOwnerOnly(string path, string text, ServerAccount account)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(new FileStream(path, options)))
-        {
-            writer.Write(text);
-        }
-
-        account.Give(path);
-    }
 
     private static string? FindExecutable()
     {

@@ -235,21 +235,8 @@ public sealed class PostgresCluster : IAsyncDisposable
     private static string Conninfo(int port, string passFile, string applicationName) =>
         string.Create(CultureInfo.InvariantCulture, $"host=127.0.0.1 port={port} user={ClusterFiles.ReplicationRole} passfile='{passFile}' application_name={applicationName} dbname=replication");
 
-    private static void WritePassFile(string path, int port, string password, ServerAccount account)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(new FileStream(path, options)))
-        {
-            writer.Write(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}:*:{ClusterFiles.ReplicationRole}:{Hex(password)}\n"));
-        }
-
-        account.Give(path);
-    }
+    private static void WritePassFile(string path, int port, string password, ServerAccount account) =>
+        OwnerOnlyFile.Write(path, string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}:*:{ClusterFiles.ReplicationRole}:{Hex(password)}\n"), account);
 
     private async Task WaitForStreamingAsync(PostgresServer primary, int standbys, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -549,7 +549,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         EnsureSameMajor(context, dataDirectory, ClusterFiles.ReadMajorVersion(dataDirectory) ?? context.Binaries.MajorVersion);
 
         // A server started by an earlier version may still accept TCP connections without a password: secure it now.
-        var rulesChanged = await ClusterFiles.WriteAccessRulesAsync(context.Account, dataDirectory, cancellationToken).ConfigureAwait(false);
+        var rulesChanged = await ClusterFiles.WriteAccessRulesAsync(context.Account, dataDirectory, tls: null, cancellationToken).ConfigureAwait(false);
         var (secrets, _) = ClusterSecrets.ReadOrCreate(folder);
         await ClusterRoles.SecureAsync(running.SocketDirectory, running.Port, secrets, rulesChanged, cancellationToken).ConfigureAwait(false);
 
@@ -580,7 +580,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = attempt == 1 && preferredPort > 0 && PortFinder.IsFree(preferredPort) ? preferredPort : PortFinder.FreePort();
-            await ClusterFiles.WriteSettingsAsync(context.Account, dataDirectory, port, socketDirectory, ephemeral, context.Options.Settings, cancellationToken).ConfigureAwait(false);
+            await ClusterFiles.WriteSettingsAsync(context.Account, dataDirectory, port, socketDirectory, ephemeral, context.Options.Settings, context.Options.ServerCertificate, cancellationToken).ConfigureAwait(false);
 
             var waitSeconds = Math.Max(1, (int)Math.Ceiling(context.Options.StartTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             var result = await context.Account.RunAsync(

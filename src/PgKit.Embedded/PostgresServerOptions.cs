@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace PgKit.Embedded;
@@ -61,6 +62,15 @@ public sealed class PostgresServerOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool StopOnDispose { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the certificate, with its private key (RSA or ECDSA), that the server presents over TCP. When set,
+    /// TCP connections must use TLS (plain ones are refused) and clients can verify the server with
+    /// <c>SSL Mode=VerifyFull;Root Certificate=...</c>, as they would a production server. The key is written to the
+    /// cluster folder, readable by the server account only.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no TLS (the server listens on 127.0.0.1 only).</value>
+    public X509Certificate2? ServerCertificate { get; set; }
+
     /// <summary>Gets or sets the logger factory for start, stop and clean-up messages.</summary>
     /// <value>The default is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -78,6 +88,7 @@ public sealed class PostgresServerOptions
             UseClusterCache = UseClusterCache,
             CacheDirectory = CacheDirectory,
             LoggerFactory = LoggerFactory,
+            ServerCertificate = ServerCertificate,
         };
         foreach (var (name, value) in Settings.Concat(memberSettings))
         {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace PgKit.Embedded.Internal;
@@ -22,15 +24,22 @@ internal static class ClusterFiles
     private const string AccessFile = "pg_hba.conf";
 
     // The socket lives in a folder only the server account (and root) can enter, so trusting it trusts no one else;
-    // TCP, which every local user can reach, always asks for a password.
-    private const string AccessRules =
-        "# Written by PgKit.Embedded on every start; edits are overwritten.\n" +
-        "# TYPE  DATABASE  USER  ADDRESS       METHOD\n" +
-        "local   all       all                 trust\n" +
-        "host    all       all   127.0.0.1/32  scram-sha-256\n" +
-        "host    all       all   ::1/128       scram-sha-256\n" +
-        "host    replication  " + ReplicationRole + "  127.0.0.1/32  scram-sha-256\n" +
-        "host    replication  " + ReplicationRole + "  ::1/128       scram-sha-256\n";
+    // TCP, which every local user can reach, always asks for a password (and, with a server certificate, TLS).
+    private static string AccessRules(bool tls)
+    {
+        var tcp = tls ? "hostssl" : "host   ";
+        return
+            "# Written by PgKit.Embedded on every start; edits are overwritten.\n" +
+            "# TYPE  DATABASE  USER  ADDRESS       METHOD\n" +
+            "local   all       all                 trust\n" +
+            tcp + " all       all   127.0.0.1/32  scram-sha-256\n" +
+            tcp + " all       all   ::1/128       scram-sha-256\n" +
+            tcp + " replication  " + ReplicationRole + "  127.0.0.1/32  scram-sha-256\n" +
+            tcp + " replication  " + ReplicationRole + "  ::1/128       scram-sha-256\n";
+    }
+
+    private const string CertificateFile = "server.crt";
+    private const string KeyFile = "server.key";
 
     /// <summary>The initdb arguments that shape a cluster (and so key the pristine cache).</summary>
     public static readonly string[] InitDbShape = ["-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"];
@@ -64,6 +73,7 @@ internal static class ClusterFiles
         string socketDirectory,
         bool ephemeral,
         IDictionary<string, string> extra,
+        X509Certificate2? certificate,
         CancellationToken cancellationToken)
     {
         var settings = new List<(string Name, string Value)>
@@ -83,6 +93,14 @@ internal static class ClusterFiles
             settings.Add(("max_connections", "300"));
         }
 
+        if (certificate is not null)
+        {
+            await WriteCertificateAsync(account, dataDirectory, certificate, cancellationToken).ConfigureAwait(false);
+            settings.Add(("ssl", "on"));
+            settings.Add(("ssl_cert_file", CertificateFile));
+            settings.Add(("ssl_key_file", KeyFile));
+        }
+
         settings.AddRange(extra.Select(kv => (kv.Key, kv.Value)));
 
         var text = new StringBuilder("# Written by PgKit.Embedded on every start; edits are overwritten.\n");
@@ -94,19 +112,43 @@ internal static class ClusterFiles
         var path = Path.Combine(dataDirectory, SettingsFile);
         await File.WriteAllTextAsync(path, text.ToString(), cancellationToken).ConfigureAwait(false);
         account.Give(path);
-        await WriteAccessRulesAsync(account, dataDirectory, cancellationToken).ConfigureAwait(false);
+        await WriteAccessRulesAsync(account, dataDirectory, certificate is not null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes PgKit's <c>pg_hba.conf</c>; returns whether it changed (a running server then needs a reload).</summary>
-    public static async Task<bool> WriteAccessRulesAsync(ServerAccount account, string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the certificate and its private key where the server reads them. PostgreSQL refuses a key that others
+    /// can read, and so should we: the key file is the server account's alone (mode 0600), created so before it holds the key.
+    /// </summary>
+    private static async Task WriteCertificateAsync(ServerAccount account, string dataDirectory, X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        var key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey()
+            ?? throw new PostgresServerException(
+                $"{nameof(PostgresServerOptions)}.{nameof(PostgresServerOptions.ServerCertificate)} ('{certificate.Subject}') has no RSA or ECDSA private key; the server needs one to serve TLS.");
+        using (key)
+        {
+            var certificatePath = Path.Combine(dataDirectory, CertificateFile);
+            await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
+            account.Give(certificatePath);
+
+            OwnerOnlyFile.Write(Path.Combine(dataDirectory, KeyFile), key.ExportPkcs8PrivateKeyPem(), account);
+        }
+    }
+
+    /// <summary>
+    /// Writes PgKit's <c>pg_hba.conf</c>; returns whether it changed (a running server then needs a reload). With
+    /// <paramref name="tls"/> null (attaching to a running server), TLS stays required if the file required it.
+    /// </summary>
+    public static async Task<bool> WriteAccessRulesAsync(ServerAccount account, string dataDirectory, bool? tls, CancellationToken cancellationToken)
     {
         var path = Path.Combine(dataDirectory, AccessFile);
-        if (File.Exists(path) && await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) == AccessRules)
+        var current = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+        var rules = AccessRules(tls ?? current?.Contains("\nhostssl ", StringComparison.Ordinal) == true);
+        if (current == rules)
         {
             return false;
         }
 
-        await File.WriteAllTextAsync(path, AccessRules, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(path, rules, cancellationToken).ConfigureAwait(false);
         account.Give(path);
         return true;
     }
