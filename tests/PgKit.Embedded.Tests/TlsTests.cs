@@ -49,11 +49,31 @@ public sealed class TlsTests
             var plain = await Assert.ThrowsAsync<PostgresException>(() => Sql.ScalarAsync<int>(Client("127.0.0.1", null, SslMode.Disable), "SELECT 1"));
             Assert.Equal(PostgresErrorCodes.InvalidAuthorizationSpecification, plain.SqlState);
             Assert.Contains("no encryption", plain.MessageText, StringComparison.Ordinal);
+
+            // PgBouncer in front of it reaches it over TLS.
+            if (PgBouncer.IsInstalled)
+            {
+                await server.EnsureAppDatabaseAsync("shop");
+                await using var bouncer = await PgBouncer.StartAsync(server);
+                var viaBouncer = new NpgsqlConnectionStringBuilder(bouncer.GetAppConnectionString("shop")) { Pooling = false, SslMode = SslMode.Disable }.ConnectionString;
+                Assert.True(await Sql.ScalarAsync<bool>(viaBouncer, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+            }
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task InATlsOnlyCluster_TheStandbyStreamsOverTls()
+    {
+        using var authority = new TestCertificateAuthority("PgKit Test CA");
+        using var certificate = authority.IssueServerCertificate("localhost", IPAddress.Loopback);
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 1, Server = { ServerCertificate = certificate } });
+
+        var streaming = "SELECT s.ssl FROM pg_stat_replication r JOIN pg_stat_ssl s ON s.pid = r.pid";
+        Assert.True(await Sql.ScalarAsync<bool>(cluster.Primary.ConnectionString, streaming));
     }
 
     [Fact]
