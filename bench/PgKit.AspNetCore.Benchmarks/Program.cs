@@ -6,6 +6,13 @@ using PgKit.AspNetCore.Benchmarks;
 // Each round runs every variant for a short slice, PgKit and its hand-written twin back to back (order alternating),
 // so that load from other processes on a shared machine hits both alike; the ratio reported is the median of the
 // per-round ratios, next to the pooled throughput and latency percentiles.
+// `-- scale-out` runs the scale-out benchmark instead (ScaleOutBenchmark.cs).
+if (args is ["scale-out"])
+{
+    await ScaleOutBenchmark.RunAsync();
+    return;
+}
+
 const int Concurrency = 32;
 const int Rounds = 10;
 var warmUp = TimeSpan.FromSeconds(2);
@@ -62,9 +69,9 @@ await using (app)
 
 static double Throughput(List<RunResult> runs) => runs.Sum(r => r.Latencies.Length) / runs.Sum(r => r.Elapsed.TotalSeconds);
 
-static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+static double Median(double[] sorted) => Stats.Median(sorted);
 
-static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+static double Percentile(double[] sorted, double p) => Stats.Percentile(sorted, p);
 
 static void Print(string endpoint, string variant, List<RunResult> runs)
 {

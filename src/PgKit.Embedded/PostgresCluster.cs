@@ -54,7 +54,12 @@ public sealed class PostgresCluster : IAsyncDisposable
         try
         {
             // Synchronous replication is switched on only once the standbys stream: before, every commit would wait.
-            var primary = await PostgresServer.StartAsync(options.Server.ForMember([]), cancellationToken).ConfigureAwait(false);
+            // An ephemeral server commits without waiting for the WAL flush, and standbys receive only flushed WAL, so
+            // every commit would reach them up to wal_writer_delay (200 ms) late: replication would lag as it never does
+            // in production. With fsync off, waiting for the flush costs little. The server's own Settings may say otherwise.
+            var primaryOptions = options.Server.ForMember([]);
+            primaryOptions.Settings.TryAdd("synchronous_commit", "on");
+            var primary = await PostgresServer.StartAsync(primaryOptions, cancellationToken).ConfigureAwait(false);
             members.Add(new ClusterMember("pg0", primary, isPrimary: true));
             var secrets = ClusterSecrets.WithReplicationPassword(primary.Folder, primary.Secrets);
             await ClusterRoles.ExecuteOnceAsync(

@@ -10,7 +10,7 @@ public sealed class ClusterTests
     [Fact]
     public async Task StartAsync_PrimaryAndTwoStandbys_StreamThroughSlots_AndADelayedStandbyAppliesLate()
     {
-        var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2, ApplyDelays = { TimeSpan.Zero, TimeSpan.FromMilliseconds(400) } });
+        var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2, ApplyDelays = { TimeSpan.Zero, TimeSpan.FromSeconds(2) } });
         var folders = cluster.Members.Select(m => Path.GetDirectoryName(m.LogFilePath)!).ToList();
         try
         {
@@ -19,7 +19,7 @@ public sealed class ClusterTests
             Assert.False(await Sql.ScalarAsync<bool>(primary.ConnectionString, "SELECT pg_is_in_recovery()"));
             Assert.True(await Sql.ScalarAsync<bool>(prompt.ConnectionString, "SELECT pg_is_in_recovery()"));
             Assert.Equal(2L, await Sql.ScalarAsync<long>(primary.ConnectionString, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name IN ('pg1', 'pg2')"));
-            Assert.Equal("400ms", await Sql.ScalarAsync<string>(delayed.ConnectionString, "SHOW recovery_min_apply_delay"));
+            Assert.Equal("2s", await Sql.ScalarAsync<string>(delayed.ConnectionString, "SHOW recovery_min_apply_delay"));
 
             // The standby streams as the replication role, over TCP with a password kept owner-only.
             Assert.Equal("replicator", await Sql.ScalarAsync<string>(primary.ConnectionString, "SELECT usename FROM pg_stat_replication LIMIT 1"));
@@ -33,7 +33,7 @@ public sealed class ClusterTests
             Assert.Equal(3, new NpgsqlConnectionStringBuilder(app).Host!.Split(',').Length);
             await Sql.ExecuteAsync(primary.GetAppConnectionString("shop"), "CREATE TABLE note (id int); INSERT INTO note VALUES (1)");
             var written = await primary.GetWalPositionAsync();
-            await Task.Delay(150);
+            await Task.Delay(150); // well within the 2 s apply delay, even on a busy machine
             Assert.Equal(0L, await Sql.ScalarAsync<long>(delayed.GetAppConnectionString("shop"), "SELECT count(*) FROM pg_class WHERE relname = 'note'"));
             Assert.True(await delayed.GetWalPositionAsync() < written);
 
