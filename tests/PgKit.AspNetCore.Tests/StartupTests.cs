@@ -273,7 +273,8 @@ public sealed class StartupTests(StartupFixture db) : IClassFixture<StartupFixtu
         var logs = new LogCapture();
         // A role of its own whose password is the secret: the embedded server checks passwords on TCP.
         var role = "pw_" + Guid.NewGuid().ToString("N")[..10];
-        await using (var admin = new NpgsqlConnection(db.ConnectionString))
+        // Unpooled: an idle pooled connection would outlive the test and count as a backend in the class's other tests.
+        await using (var admin = new NpgsqlConnection(DatabaseFixture.Unpooled(db.ConnectionString)))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE ROLE {role} LOGIN PASSWORD '{secret}'", admin);

@@ -95,8 +95,11 @@ public partial class Table<TRow, TKey>
     /// <returns>The row.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="NotFoundException">No row has <paramref name="key"/>.</exception>
-    public async Task<TRow> GetOrThrowAsync(NpgsqlConnection db, TKey key, CancellationToken cancellationToken = default)
-        => await GetAsync(db, key, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(EntityName, key);
+    public Task<TRow> GetOrThrowAsync(NpgsqlConnection db, TKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Executor.FirstOrNotFoundAsync<TRow, TKey>(db, SqlCall.Key(getSql, key), EntityName, key, cancellationToken);
+    }
 
     /// <summary>Returns one page of rows, filtered and ordered, by offset or keyset (see <see cref="PageRequest"/>).</summary>
     /// <param name="db">The connection or session that runs the statement.</param>

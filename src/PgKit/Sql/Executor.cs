@@ -13,10 +13,11 @@ namespace PgKit.Sql;
 /// documents (see <see cref="PgErrors"/> for the matchers).
 /// </summary>
 /// <remarks>
-/// Every operation goes through <see cref="RunAsync"/>, the one frame that opens and closes. Its
-/// work is a static lambda over a small state value, so no closure is allocated, and the work's state machine comes
-/// from <see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>'s pool: a call allocates one task, as a hand-written
-/// async method would.
+/// The buffered reads of rows (<c>ReadAllAsync</c>, <c>ReadFirstAsync</c>), the calls a request makes most, are one
+/// async frame each, the steps of <see cref="RunAsync"/> written out around the read. The other operations go through
+/// <see cref="RunAsync"/>, the one frame that opens and closes: its work is a static lambda over a small state value, so
+/// no closure is allocated, and the work's state machine comes from
+/// <see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>'s pool.
 /// </remarks>
 internal static class Executor
 {
@@ -30,6 +31,9 @@ internal static class Executor
 
         /// <summary>The first row; none is an error (an INSERT ... RETURNING whose row a trigger suppressed).</summary>
         Required,
+
+        /// <summary>The first row; none is a <see cref="NotFoundException"/> (a read by key).</summary>
+        NotFound,
     }
 
     // Rows are read by a RowReader<T> when there is one (no reflection), else by PgKit's reflection-based mapping
@@ -65,8 +69,7 @@ internal static class Executor
     {
         // Up to a bound, so a generous limit on a small result costs little; past it the list grows as usual.
         var capacity = limit is { } l ? (int)Math.Min(l, MaxPresizedRows) : 0;
-        return RunAsync(
-            connection, call.CreateCommand(connection), (capacity, reader), static (command, state, ct) => ReadAllAsync(command, state.capacity, state.reader, ct), cancellationToken);
+        return ReadAllAsync(connection, call.CreateCommand(connection), capacity, reader, cancellationToken);
     }
 
     /// <summary>The first row, as <paramref name="mode"/> says.</summary>
@@ -94,10 +97,14 @@ internal static class Executor
         return FirstCore<T>(connection, call, First.OrDefault, null, reader, cancellationToken);
     }
 
+    /// <summary>The first row; none throws <see cref="NotFoundException"/> naming <paramref name="entity"/> and <paramref name="key"/>.</summary>
+    [RequiresUnreferencedCode(Aot.Reflection)]
+    [RequiresDynamicCode(Aot.DynamicCode)]
+    public static Task<T> FirstOrNotFoundAsync<T, TKey>(NpgsqlConnection connection, in SqlCall call, string entity, TKey key, CancellationToken cancellationToken)
+        => ReadFirstAsync<T, TKey>(connection, call.CreateCommand(connection), First.NotFound, null, entity, key, null, cancellationToken)!;
+
     private static Task<T?> FirstCore<T>(NpgsqlConnection connection, in SqlCall call, First mode, TableName? table, RowReader<T>? reader, CancellationToken cancellationToken)
-        => RunAsync(
-            connection, call.CreateCommand(connection), (mode, table, reader),
-            static (command, state, ct) => ReadFirstAsync(command, state.mode, state.table, state.reader, ct), cancellationToken);
+        => ReadFirstAsync<T, object?>(connection, call.CreateCommand(connection), mode, table, null, null, reader, cancellationToken);
 
     /// <summary>The first column of the first row as <typeparamref name="T"/>; default for no row or NULL.</summary>
     public static Task<T?> ScalarAsync<T>(NpgsqlConnection connection, in SqlCall call, CancellationToken cancellationToken)
@@ -274,7 +281,7 @@ internal static class Executor
             {
                 return await body(work, state, cancellationToken).ConfigureAwait(false);
             }
-            catch (PostgresException ex) when (IsStalePreparedPlan(ex) && NpgsqlInternals.InTransaction(connection) == false)
+            catch (PostgresException ex) when (IsRetryableStalePlan(ex, connection))
             {
                 // Another instance's migration changed a table this prepared statement reads. Npgsql has dropped the
                 // statement, so it is prepared again on this run; outside a transaction the failed run did nothing
@@ -292,46 +299,121 @@ internal static class Executor
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<IReadOnlyList<T>> ReadAllAsync<T>(NpgsqlCommand command, int capacity, RowReader<T>? rowReader, CancellationToken cancellationToken)
+    // RunAsync's steps (open a closed connection, run, retry a stale prepared plan once outside a transaction, dispose the
+    // command, close what was opened) written out around the read: a call costs one task and one state machine, not two
+    // frames awaiting each other.
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        NpgsqlConnection connection, NpgsqlCommand command, int capacity, RowReader<T>? rowReader, CancellationToken cancellationToken)
     {
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        var opened = false;
+        try
         {
-            var rows = new List<T>(capacity);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (connection.State == ConnectionState.Closed)
             {
-                await ReadRowsAsync(reader, rows, rowReader, cancellationToken).ConfigureAwait(false);
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                opened = true;
             }
 
-            return rows;
+            for (var retried = false; ; retried = true)
+            {
+                try
+                {
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        var rows = new List<T>(capacity);
+                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            var parser = Open(reader, rowReader);
+                            try
+                            {
+                                do
+                                {
+                                    rows.Add(parser.Read(reader));
+                                }
+                                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+                            }
+                            finally
+                            {
+                                parser.Release();
+                            }
+                        }
+
+                        return rows;
+                    }
+                }
+                catch (PostgresException ex) when (!retried && IsRetryableStalePlan(ex, connection))
+                {
+                    // See RunAsync: run once more, prepared again.
+                }
+            }
+        }
+        finally
+        {
+            command.Dispose();
+            if (opened)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<T?> ReadFirstAsync<T>(NpgsqlCommand command, First mode, TableName? table, RowReader<T>? rowReader, CancellationToken cancellationToken)
+    // TKey is the key of a NotFound read, named in its exception (object? and null for the other modes).
+    private static async Task<T?> ReadFirstAsync<T, TKey>(
+        NpgsqlConnection connection, NpgsqlCommand command, First mode, TableName? table, string? entity, TKey key, RowReader<T>? rowReader, CancellationToken cancellationToken)
     {
-        // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
-        var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        var opened = false;
+        try
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (connection.State == ConnectionState.Closed)
             {
-                return mode == First.Required ? throw NoRowReturned(table) : default;
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                opened = true;
             }
 
-            var parser = Open(reader, rowReader);
-            T row;
-            try
+            for (var retried = false; ; retried = true)
             {
-                row = parser.Read(reader);
-            }
-            finally
-            {
-                parser.Release();
-            }
+                try
+                {
+                    // SingleRow lets Npgsql skip whatever follows the first row without handing it over.
+                    var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            return mode switch
+                            {
+                                First.Required => throw NoRowReturned(table),
+                                First.NotFound => throw new NotFoundException(entity!, key),
+                                _ => default,
+                            };
+                        }
 
-            return row;
+                        var parser = Open(reader, rowReader);
+                        try
+                        {
+                            return parser.Read(reader);
+                        }
+                        finally
+                        {
+                            parser.Release();
+                        }
+                    }
+                }
+                catch (PostgresException ex) when (!retried && IsRetryableStalePlan(ex, connection))
+                {
+                    // See RunAsync: run once more, prepared again.
+                }
+            }
+        }
+        finally
+        {
+            command.Dispose();
+            if (opened)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -414,6 +496,10 @@ internal static class Executor
     /// under it (a column added, dropped or retyped in a table it reads with <c>*</c>). Raised before the statement
     /// produced anything; Npgsql then unprepares the statement on that connection.
     /// </summary>
+    /// <summary>A stale prepared plan (<see cref="IsStalePreparedPlan"/>) outside a transaction: the failed run did nothing, so it can run again.</summary>
+    private static bool IsRetryableStalePlan(PostgresException error, NpgsqlConnection connection) =>
+        IsStalePreparedPlan(error) && NpgsqlInternals.InTransaction(connection) == false;
+
     internal static bool IsStalePreparedPlan(PostgresException error) =>
         error.SqlState == PostgresErrorCodes.FeatureNotSupported
         && (error.Routine == "RevalidateCachedQuery" || error.MessageText.Contains("cached plan", StringComparison.Ordinal));
