@@ -132,6 +132,33 @@ public sealed class RowReaderGeneratorTests(RowReaderGeneratorTests.Schema schem
     }
 
     [Fact]
+    public async Task AnEditElsewhere_LeavesTheGeneratedSourceCached()
+    {
+        const string Body = """
+            public static Task<IReadOnlyList<Narrow>> A(NpgsqlConnection db) => db.FetchAsync<Narrow>("SELECT id, name FROM item");
+            """;
+        var (_, output) = await GenerateAsync(Body);
+        var compilation = output.RemoveSyntaxTrees(output.SyntaxTrees.Skip(1));
+        var file = await FileForAsync(compilation);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new RowReaderGenerator().AsSourceGenerator()],
+            [new InMemoryText("/app/pgkit-sql.json", file)],
+            (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
+            new BuildProperties([]),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+
+        // A new method in the same file: the calls are found again, compare equal, and the output is not regenerated.
+        var tree = compilation.SyntaxTrees.First();
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(tree.GetText().ToString().LastIndexOf('}'), 0, "public static int Unrelated() => 42;\n")));
+        var rerun = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var outputs = rerun.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(run => run.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
     public async Task GeneratedReader_IsWhatFetchAsyncUses_AndReadsTheSameRowsAsTheReflectionMapper()
     {
         var assembly = await LoadAsync($$"""
@@ -217,23 +244,11 @@ public sealed class RowReaderGeneratorTests(RowReaderGeneratorTests.Schema schem
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
 
-        var file = new SqlFile { Migrations = "test" };
-        if (describe)
-        {
-            await using var connection = new NpgsqlConnection(schema.ConnectionString);
-            await connection.OpenAsync();
-            var describer = new StatementDescriber(connection);
-            await describer.InitializeAsync(CancellationToken.None);
-            foreach (var group in SqlStatementFinder.FindAll(compilation, CancellationToken.None).GroupBy(f => f.Sql))
-            {
-                file.Statements[SqlFile.KeyOf(group.Key)] = await describer.DescribeAsync(group.Key, group.Select(f => f.ArgumentTypesKey).OfType<string>(), CancellationToken.None);
-            }
-        }
-
+        var file = describe ? await FileForAsync(compilation) : SqlCommands.Write(new SqlFile { Migrations = "test" });
         var options = new BuildProperties(sqlCheck is null ? [] : new Dictionary<string, string> { ["build_property.PgKitSqlCheck"] = sqlCheck });
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             [new RowReaderGenerator().AsSourceGenerator()],
-            [new InMemoryText("/app/pgkit-sql.json", SqlCommands.Write(file))],
+            [new InMemoryText("/app/pgkit-sql.json", file)],
             (CSharpParseOptions)compilation.SyntaxTrees[0].Options,
             options);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
@@ -241,6 +256,22 @@ public sealed class RowReaderGeneratorTests(RowReaderGeneratorTests.Schema schem
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
         return (result.GeneratedSources.SingleOrDefault().SourceText?.ToString(), output);
+    }
+
+    // pgkit-sql.json as prepare writes it for the compilation's statements, described against the schema.
+    private async Task<string> FileForAsync(Compilation compilation)
+    {
+        var file = new SqlFile { Migrations = "test" };
+        await using var connection = new NpgsqlConnection(schema.ConnectionString);
+        await connection.OpenAsync();
+        var describer = new StatementDescriber(connection);
+        await describer.InitializeAsync(CancellationToken.None);
+        foreach (var group in SqlStatementFinder.FindAll(compilation, CancellationToken.None).GroupBy(f => f.Sql))
+        {
+            file.Statements[SqlFile.KeyOf(group.Key)] = await describer.DescribeAsync(group.Key, group.Select(f => f.ArgumentTypesKey).OfType<string>(), CancellationToken.None);
+        }
+
+        return SqlCommands.Write(file);
     }
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
