@@ -19,9 +19,10 @@ internal static class VariantHost
 
     /// <summary>
     /// Diagnostic variants, measured only when named with <c>--variants</c>: <c>pgkit-lean</c> is the reference app's services
-    /// and route groups without its host extras (Swagger UI, status-code pages, OpenAPI and health endpoints).
+    /// and route groups without its host extras (Swagger UI, status-code pages, OpenAPI and health endpoints);
+    /// <c>pgkit-checked</c> is PgKit with constant SQL read by generated row readers (see <see cref="PgKitCheckedApp"/>).
     /// </summary>
-    public static readonly string[] DiagnosticNames = ["pgkit-lean"];
+    public static readonly string[] DiagnosticNames = ["pgkit-lean", PgKitCheckedApp.Name];
 
     public static async Task<int> ServeAsync(string variant, int port)
     {
@@ -49,6 +50,7 @@ internal static class VariantHost
         switch (variant)
         {
             case "pgkit" or "pgkit-lean": PgKitApp.AddServices(builder, connectionString); break;
+            case PgKitCheckedApp.Name: PgKitCheckedApp.AddServices(builder, connectionString); break;
             case "raw": RawApp.AddServices(builder, connectionString); break;
             case "dapper": DapperApp.AddServices(builder, connectionString); break;
             case "efcore": EfCoreApp.AddServices(builder, connectionString); break;
@@ -60,6 +62,7 @@ internal static class VariantHost
         {
             case "pgkit": PgKitApp.Map(app); break;
             case "pgkit-lean": PgKitApp.MapLean(app); break;
+            case PgKitCheckedApp.Name: PgKitCheckedApp.Map(app); break;
             case "raw": RawApp.Map(app); break;
             case "dapper": DapperApp.Map(app); break;
             default: EfCoreApp.Map(app); break;

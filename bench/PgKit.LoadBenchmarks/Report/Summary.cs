@@ -34,6 +34,7 @@ internal static class Summaries
         "dapper" => "Dapper",
         "efcore" => "EF Core",
         "pgkit-lean" => "PgKit (lean host)",
+        "pgkit-checked" => "PgKit, checked SQL (generated readers)",
         BenchVariants.PgKitDefaults => "PgKit, defaults",
         BenchVariants.RawDefaults => "raw Npgsql, Npgsql's defaults",
         _ when BenchVariants.PoolSizeOf(variant) is { } size => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PgKit, defaults, pool {size}"),
