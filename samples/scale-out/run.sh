@@ -15,6 +15,9 @@ admin=$((port + 9))
 
 say() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 now_ms() { date +%s%3N; }
+# A sleep the traps interrupt at once: bash runs a trap only after a foreground command ends, and a SIGINT sent to the
+# script alone (not its process group) while a foreground child runs is taken as handled by that child.
+pause() { sleep "$1" & pause_pid=$!; wait "$pause_pid"; }
 
 # --- prerequisites -------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || { echo "dotnet SDK not found" >&2; exit 1; }
@@ -35,7 +38,7 @@ state="$(mktemp -d /tmp/pgkit-scale-out.XXXXXX)"
 events="$state/events"
 : >"$events"
 declare -A app_pid=()
-topology_pid="" haproxy_pid="" driver_pid=""
+topology_pid="" haproxy_pid="" driver_pid="" pause_pid=""
 
 # --- clean-up: on every exit, in reverse order of start ------------------------------------------------------
 stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
@@ -50,6 +53,7 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   say "stopping everything"
+  [[ -n $pause_pid ]] && kill "$pause_pid" 2>/dev/null
   stop_pid "$driver_pid" 5
   local stoppers=()
   for i in "${!app_pid[@]}"; do stop_pid "${app_pid[$i]}" 15 & stoppers+=($!); done
@@ -214,7 +218,7 @@ say "load: $workers workers through haproxy (30 % writes, 35 % reads of the work
 dotnet "$repo/samples/scale-out/LoadDriver/bin/Release/net10.0/LoadDriver.dll" --url "http://127.0.0.1:$port/" --events "$events" --workers "$workers" >"$state/driver.out" 2>&1 &
 driver_pid=$!
 echo "load-start $(now_ms)" >>"$events"
-sleep 8
+pause 8
 
 # --- rolling deploy: one instance at a time, drained by haproxy first -----------------------------------------
 say "rolling deploy to v2 (migration 9001 adds item.note), one instance at a time"
@@ -229,16 +233,16 @@ for i in 1 2 3; do
   say "    app$i: drained, stopped, restarted on v2, back in haproxy"
 done
 echo "deploy-end $(now_ms)" >>"$events"
-sleep 5
+pause 5
 
 # --- failover ------------------------------------------------------------------------------------------------
 say "failover: kill the primary (immediate shutdown), promote the standby after ${detect}s, repoint its pgbouncer (RELOAD)"
 echo "kill $(topo kill-primary)" >>"$events"
-sleep "$detect"
+pause "$detect"
 echo "promoted $(topo promote)" >>"$events"
 echo "repointed $(topo repoint)" >>"$events"
 grep '^# pgbouncer :' "$state/topology.out" | sed 's/^# /    /'
-sleep 15
+pause 15
 echo "stop $(now_ms)" >>"$events"
 wait "$driver_pid" || { cat "$state/driver.out"; exit 1; }
 driver_pid=""
