@@ -134,6 +134,32 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task PromoteMostAdvancedStandbyAsync_WithAQuorumOfOne_PromotesTheStandbyHoldingTheAcknowledgedWrites_NotTheFirst()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2, SynchronousReplication = true });
+        var (old, first, second) = (cluster.Primary, cluster.Standbys[0], cluster.Standbys[1]);
+        await Sql.ExecuteAsync(old.ConnectionString, "CREATE TABLE acked (id int)");
+        await cluster.WaitForReplayAsync();
+
+        // pg1 misses these commits: the quorum acknowledges them through pg2 alone.
+        await first.StopAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await Sql.ExecuteAsync(old.ConnectionString, $"INSERT INTO acked VALUES ({i})");
+        }
+
+        await old.StopAsync(immediate: true);
+        await first.StartAsync(); // back, but its primary is gone: it cannot catch up
+
+        var promoted = await cluster.PromoteMostAdvancedStandbyAsync();
+
+        Assert.Same(second, promoted);
+        Assert.Same(second, cluster.Primary);
+        Assert.Equal(20L, await Sql.ScalarAsync<long>(second.ConnectionString, "SELECT count(*) FROM acked"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(first.ConnectionString, "SELECT count(*) FROM acked")); // promoting pg1 would have lost them all
+    }
+
+    [Fact]
     public async Task PgBouncer_RepointedAfterAPromotion_SendsTheNextTransactionToTheNewPrimary()
     {
         Assert.SkipUnless(PgBouncer.IsInstalled, "pgbouncer is not installed (apt-get install pgbouncer)");
