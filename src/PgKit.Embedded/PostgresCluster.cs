@@ -17,7 +17,7 @@ namespace PgKit.Embedded;
 /// await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2 });
 /// var app = await cluster.EnsureAppDatabaseAsync("shop");   // Host=primary,standby1,standby2
 /// await cluster.Primary.StopAsync(immediate: true);
-/// await cluster.PromoteAsync(cluster.Standbys[0]);
+/// await cluster.PromoteMostAdvancedStandbyAsync();
 /// </code>
 /// </example>
 public sealed class PostgresCluster : IAsyncDisposable

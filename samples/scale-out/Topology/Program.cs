@@ -87,8 +87,8 @@ try
                     Console.WriteLine($"OK kill-primary {Now()}");
                     break;
                 case "promote":
-                    var standby = cluster.Standbys.FirstOrDefault(s => s.IsRunning) ?? throw new InvalidOperationException("no running standby to promote");
-                    await cluster.PromoteAsync(standby, stop.Token);
+                    // The standby with the most WAL on disk: with a quorum, the only one sure to hold every acknowledged commit.
+                    var standby = await cluster.PromoteMostAdvancedStandbyAsync(stop.Token);
                     Console.WriteLine($"OK promote {Now()} {standby.Name}");
                     break;
                 case "repoint":
