@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using PgKit.Migrations;
 using ReferenceApp.Api;
 
@@ -32,7 +33,21 @@ public static class ReferenceAppServiceCollectionExtensions
         // (anywhere else a missing connection string stops the start, naming the setting).
         services.AddPostgres(configuration)
             .UseEmbeddedServerInDevelopment()
-            .MigrateOnStartup(Migrations);
+            .Configure(options =>
+            {
+                // Through a transaction-mode pooler (PgBouncer): Postgres:TransactionPooling = true, and a direct
+                // connection for the migrations' advisory lock (ConnectionStrings:PostgresMigrations).
+                options.TransactionPooling = configuration.GetValue("Postgres:TransactionPooling", options.TransactionPooling);
+                options.MigrationConnectionString ??= configuration.GetConnectionString("PostgresMigrations");
+            })
+            .MigrateOnStartup(MigrationsWith(configuration["ReferenceApp:ExtraMigrations"]));
+
+        // Instances behind one load balancer share the key ring that signs read-your-writes positions (and cookies):
+        // otherwise a position signed by one instance sends the client's reads to the primary on the others.
+        if (configuration["ReferenceApp:DataProtectionKeys"] is { Length: > 0 } keys)
+        {
+            services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("ReferenceApp");
+        }
 
         // Bad JSON, wrong types, missing fields and unparsable route or query values: a 422 naming the snake_case field.
         services.AddRequestProblems();
@@ -41,4 +56,13 @@ public static class ReferenceAppServiceCollectionExtensions
         services.AddOpenApi(options => OpenApiSetup.Configure(options));
         return services;
     }
+
+    /// <summary>
+    /// The app's migrations, plus those of a folder when <c>ReferenceApp:ExtraMigrations</c> names one: how
+    /// <c>samples/scale-out</c> deploys a "new version" whose migration adds a column, without changing this schema.
+    /// </summary>
+    private static MigrationSource MigrationsWith(string? extraFolder) =>
+        string.IsNullOrWhiteSpace(extraFolder)
+            ? Migrations
+            : MigrationSource.FromMigrations(Migrations.Load().Concat(MigrationSource.FromDirectory(extraFolder).Load()));
 }

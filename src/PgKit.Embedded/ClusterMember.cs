@@ -79,6 +79,17 @@ public sealed class ClusterMember
     /// <returns>A task that completes when the server accepts connections.</returns>
     public Task StartAsync(CancellationToken cancellationToken = default) => _server.RestartAsync(cancellationToken);
 
+    /// <summary>
+    /// Starts PgBouncer in transaction mode in front of this member (<see cref="PgBouncer.StartAsync(PostgresServer, int, CancellationToken)"/>):
+    /// one per member, as PgBouncer does no failover; <see cref="PgBouncer.RepointAsync"/> sends it to another member later.
+    /// </summary>
+    /// <param name="poolSize">How many server connections each database and role gets (<c>default_pool_size</c>).</param>
+    /// <param name="cancellationToken">Cancels the start; a PgBouncer half-started is stopped again.</param>
+    /// <returns>The running PgBouncer; dispose it before the cluster.</returns>
+    /// <exception cref="PostgresServerException">PgBouncer is not installed, or did not start; the message says why.</exception>
+    public Task<PgBouncer> StartPgBouncerAsync(int poolSize = 10, CancellationToken cancellationToken = default) =>
+        PgBouncer.StartAsync(_server, poolSize, cancellationToken);
+
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({(IsPrimary ? "primary" : "standby")}, port {Port})");
 }

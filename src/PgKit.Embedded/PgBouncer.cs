@@ -21,15 +21,18 @@ public sealed class PgBouncer : IAsyncDisposable
     private readonly PostgresServer _server;
     private readonly string _folder;
     private readonly int _processId;
+    private readonly int _poolSize;
     private readonly EventHandler _onProcessExit;
     private int _stopped;
 
-    private PgBouncer(PostgresServer server, string folder, int port, int processId)
+    private PgBouncer(PostgresServer server, string folder, int port, int processId, int poolSize)
     {
         _server = server;
         _folder = folder;
         Port = port;
         _processId = processId;
+        _poolSize = poolSize;
+        TargetPort = server.Port;
         _onProcessExit = (_, _) => NativeMethods.SendSignal(_processId, ImmediateShutdownSignal);
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
     }
@@ -39,6 +42,9 @@ public sealed class PgBouncer : IAsyncDisposable
 
     /// <summary>Gets the TCP port PgBouncer listens on, on 127.0.0.1.</summary>
     public int Port { get; }
+
+    /// <summary>Gets the port of the server PgBouncer sends connections to: the server it started in front of, or the member last given to <see cref="RepointAsync"/>.</summary>
+    public int TargetPort { get; private set; }
 
     /// <summary>Gets the path of PgBouncer's log file.</summary>
     public string LogFilePath => Path.Combine(_folder, "pgbouncer.log");
@@ -63,25 +69,7 @@ public sealed class PgBouncer : IAsyncDisposable
         OwnerOnlyFile.Write(Path.Combine(folder, "userlist.txt"), $"\"{ClusterFiles.AppRole}\" \"{secret}\"\n", account);
 
         var port = PortFinder.FreePort();
-        var config = new StringBuilder()
-            .Append("[databases]\n")
-            .Append(CultureInfo.InvariantCulture, $"* = host=127.0.0.1 port={server.Port}\n")
-            .Append("[pgbouncer]\n")
-            .Append("listen_addr = 127.0.0.1\n")
-            .Append(CultureInfo.InvariantCulture, $"listen_port = {port}\n")
-            .Append("unix_socket_dir =\n")
-            .Append("auth_type = scram-sha-256\n")
-            .Append(CultureInfo.InvariantCulture, $"auth_file = {Path.Combine(folder, "userlist.txt")}\n")
-            .Append("pool_mode = transaction\n")
-            // To a server that requires TLS (PostgresServerOptions.ServerCertificate), PgBouncer must ask for it; to
-            // one that does not, "prefer" falls back to plain TCP on the loopback.
-            .Append("server_tls_sslmode = prefer\n")
-            .Append(CultureInfo.InvariantCulture, $"default_pool_size = {poolSize}\n")
-            .Append("max_client_conn = 1000\n")
-            .Append("ignore_startup_parameters = extra_float_digits\n")
-            .Append(CultureInfo.InvariantCulture, $"pidfile = {Path.Combine(folder, PidFileName)}\n")
-            .Append(CultureInfo.InvariantCulture, $"logfile = {Path.Combine(folder, "pgbouncer.log")}\n")
-            .ToString();
+        var config = BuildConfig(folder, port, server.Port, poolSize);
         var configFile = Path.Combine(folder, "pgbouncer.ini");
         OwnerOnlyFile.Write(configFile, config, account);
 
@@ -107,7 +95,40 @@ public sealed class PgBouncer : IAsyncDisposable
             throw new PostgresServerException($"PgBouncer did not accept connections on port {port} within 10 s. Last lines of {logFile}:{Environment.NewLine}{LogFile.Tail(logFile, 20)}");
         }
 
-        return new PgBouncer(server, folder, port, processId.Value);
+        return new PgBouncer(server, folder, port, processId.Value, poolSize);
+    }
+
+    /// <summary>
+    /// Sends PgBouncer's connections to another member of the cluster, as after a failover: rewrites its configuration
+    /// and reloads it (<c>SIGHUP</c>, PgBouncer's <c>RELOAD</c>). Server connections to the old target are closed once
+    /// idle; client connections stay open, and their next transaction runs on the new target.
+    /// </summary>
+    /// <param name="member">The member to send connections to (same cluster: the app role's SCRAM secret is the same on every member).</param>
+    /// <param name="cancellationToken">Cancels waiting for the reload.</param>
+    /// <returns>A task that completes when PgBouncer has reloaded its configuration.</returns>
+    /// <exception cref="ObjectDisposedException">This PgBouncer was stopped.</exception>
+    /// <exception cref="PostgresServerException">PgBouncer did not take the new configuration within 10 s.</exception>
+    public async Task RepointAsync(ClusterMember member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopped) == 1, this);
+        var configFile = Path.Combine(_folder, "pgbouncer.ini");
+        OwnerOnlyFile.Write(configFile, BuildConfig(_folder, Port, member.Port, _poolSize), _server.Account);
+
+        // The log says "got SIGHUP, re-reading config" once PgBouncer reloads; count such lines before and after.
+        var before = CountReloads(LogFilePath);
+        await _server.Account.RunAsync("/bin/kill", ["-HUP", _processId.ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; CountReloads(LogFilePath) <= before; attempt++)
+        {
+            if (attempt == 200)
+            {
+                throw new PostgresServerException($"PgBouncer (port {Port}) did not reload its configuration within 10 s. Last lines of {LogFilePath}:{Environment.NewLine}{LogFile.Tail(LogFilePath, 20)}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        TargetPort = member.Port;
     }
 
     /// <summary>Builds a connection string to a database through PgBouncer, as the app role, password included.</summary>
@@ -166,6 +187,54 @@ public sealed class PgBouncer : IAsyncDisposable
         if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1)
         {
             await account.RunAsync("/bin/kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static string BuildConfig(string folder, int port, int targetPort, int poolSize) =>
+        new StringBuilder()
+            .Append("[databases]\n")
+            .Append(CultureInfo.InvariantCulture, $"* = host=127.0.0.1 port={targetPort}\n")
+            .Append("[pgbouncer]\n")
+            .Append("listen_addr = 127.0.0.1\n")
+            .Append(CultureInfo.InvariantCulture, $"listen_port = {port}\n")
+            .Append("unix_socket_dir =\n")
+            .Append("auth_type = scram-sha-256\n")
+            .Append(CultureInfo.InvariantCulture, $"auth_file = {Path.Combine(folder, "userlist.txt")}\n")
+            .Append("pool_mode = transaction\n")
+            // To a server that requires TLS (PostgresServerOptions.ServerCertificate), PgBouncer must ask for it; to
+            // one that does not, "prefer" falls back to plain TCP on the loopback.
+            .Append("server_tls_sslmode = prefer\n")
+            .Append(CultureInfo.InvariantCulture, $"default_pool_size = {poolSize}\n")
+            .Append("max_client_conn = 1000\n")
+            .Append("ignore_startup_parameters = extra_float_digits\n")
+            // After a failed connect (a dead primary) PgBouncer waits server_login_retry (15 s by default) before trying
+            // again, also after a repoint: 1 s. A client waiting for a server gets an error after query_wait_timeout
+            // (120 s by default) rather than a hang: 10 s, inside an app's 30 s command timeout.
+            .Append("server_login_retry = 1\n")
+            .Append("query_wait_timeout = 10\n")
+            .Append(CultureInfo.InvariantCulture, $"pidfile = {Path.Combine(folder, PidFileName)}\n")
+            .Append(CultureInfo.InvariantCulture, $"logfile = {Path.Combine(folder, "pgbouncer.log")}\n")
+            .ToString();
+
+    private static int CountReloads(string logFile)
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            var count = 0;
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Contains("re-reading config", StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 

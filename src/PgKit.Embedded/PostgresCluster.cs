@@ -17,7 +17,7 @@ namespace PgKit.Embedded;
 /// await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2 });
 /// var app = await cluster.EnsureAppDatabaseAsync("shop");   // Host=primary,standby1,standby2
 /// await cluster.Primary.StopAsync(immediate: true);
-/// await cluster.PromoteAsync(cluster.Standbys[0]);
+/// await cluster.PromoteMostAdvancedStandbyAsync();
 /// </code>
 /// </example>
 public sealed class PostgresCluster : IAsyncDisposable
@@ -187,6 +187,38 @@ public sealed class PostgresCluster : IAsyncDisposable
         standby.IsPrimary = true;
     }
 
+    /// <summary>
+    /// Promotes the running standby that has the most WAL on disk (<c>pg_last_wal_receive_lsn()</c>, or its replay
+    /// position after a restart) and returns it. With a quorum (<c>ANY 1 (pg1, pg2)</c>) an acknowledged commit is on
+    /// <em>some</em> standby's disk, not necessarily the first one's: only the most advanced standby is sure to hold
+    /// every acknowledged commit, so a failover promotes that one. Then as <see cref="PromoteAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the queries and the wait.</param>
+    /// <returns>The promoted member, now <see cref="Primary"/>.</returns>
+    /// <exception cref="InvalidOperationException">No standby of this cluster is running.</exception>
+    /// <exception cref="PostgresServerException">The promotion did not finish within 60 s.</exception>
+    public async Task<ClusterMember> PromoteMostAdvancedStandbyAsync(CancellationToken cancellationToken = default)
+    {
+        ClusterMember? best = null;
+        var bestPosition = NpgsqlLogSequenceNumber.Invalid;
+        foreach (var standby in Standbys.Where(s => s.IsRunning))
+        {
+            var position = await ReceivedPositionAsync(standby, cancellationToken).ConfigureAwait(false);
+            if (best is null || position > bestPosition)
+            {
+                (best, bestPosition) = (standby, position);
+            }
+        }
+
+        if (best is null)
+        {
+            throw new InvalidOperationException("No standby of this cluster is running: there is nothing to promote.");
+        }
+
+        await PromoteAsync(best, cancellationToken).ConfigureAwait(false);
+        return best;
+    }
+
     /// <summary>Stops every member and deletes its folder.</summary>
     /// <returns>A task that completes when every member is stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -235,6 +267,22 @@ public sealed class PostgresCluster : IAsyncDisposable
             },
             secrets);
         return await PostgresServer.StartSeededAsync(template.ForMember([]), seed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<NpgsqlLogSequenceNumber> ReceivedPositionAsync(ClusterMember standby, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(standby.ConnectionString) { Pooling = false }.ConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // The receive position is NULL until the WAL receiver has written something since this start: then what it replayed counts.
+            var command = new NpgsqlCommand("SELECT GREATEST(pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is NpgsqlLogSequenceNumber position ? position : NpgsqlLogSequenceNumber.Invalid;
+            }
+        }
     }
 
     private static string Conninfo(int port, string passFile, string applicationName) =>

@@ -134,6 +134,61 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task PromoteMostAdvancedStandbyAsync_WithAQuorumOfOne_PromotesTheStandbyHoldingTheAcknowledgedWrites_NotTheFirst()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 2, SynchronousReplication = true });
+        var (old, first, second) = (cluster.Primary, cluster.Standbys[0], cluster.Standbys[1]);
+        await Sql.ExecuteAsync(old.ConnectionString, "CREATE TABLE acked (id int)");
+        await cluster.WaitForReplayAsync();
+
+        // pg1 misses these commits: the quorum acknowledges them through pg2 alone.
+        await first.StopAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await Sql.ExecuteAsync(old.ConnectionString, $"INSERT INTO acked VALUES ({i})");
+        }
+
+        await old.StopAsync(immediate: true);
+        await first.StartAsync(); // back, but its primary is gone: it cannot catch up
+
+        var promoted = await cluster.PromoteMostAdvancedStandbyAsync();
+
+        Assert.Same(second, promoted);
+        Assert.Same(second, cluster.Primary);
+        Assert.Equal(20L, await Sql.ScalarAsync<long>(second.ConnectionString, "SELECT count(*) FROM acked"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(first.ConnectionString, "SELECT count(*) FROM acked")); // promoting pg1 would have lost them all
+    }
+
+    [Fact]
+    public async Task PgBouncer_RepointedAfterAPromotion_SendsTheNextTransactionToTheNewPrimary()
+    {
+        Assert.SkipUnless(PgBouncer.IsInstalled, "pgbouncer is not installed (apt-get install pgbouncer)");
+        await using var cluster = await PostgresCluster.StartAsync(new PostgresClusterOptions { Standbys = 1 });
+        var (old, standby) = (cluster.Primary, cluster.Standbys[0]);
+        await cluster.EnsureAppDatabaseAsync("shop");
+        await using var bouncer = await old.StartPgBouncerAsync();
+        Assert.Equal(old.Port, bouncer.TargetPort);
+        var through = new NpgsqlConnectionStringBuilder(bouncer.GetAppConnectionString("shop")) { Pooling = false, Timeout = 5, CommandTimeout = 5 }.ConnectionString;
+        await Sql.ExecuteAsync(through, "CREATE TABLE note (id int); INSERT INTO note VALUES (1)");
+        Assert.Equal(old.Port, await Sql.ScalarAsync<int>(through, "SELECT inet_server_port()"));
+        await cluster.WaitForReplayAsync();
+
+        await old.StopAsync(immediate: true);
+        await cluster.PromoteAsync(standby);
+
+        // Still pointed at the dead primary: no transaction gets through.
+        await Assert.ThrowsAnyAsync<Exception>(() => Sql.ExecuteAsync(through, "INSERT INTO note VALUES (2)"));
+
+        await bouncer.RepointAsync(standby);
+
+        Assert.Equal(standby.Port, bouncer.TargetPort);
+        await Sql.ExecuteAsync(through, "INSERT INTO note VALUES (3)");
+        Assert.Equal(standby.Port, await Sql.ScalarAsync<int>(through, "SELECT inet_server_port()"));
+        Assert.False(await Sql.ScalarAsync<bool>(through, "SELECT pg_is_in_recovery()"));
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(through, "SELECT count(*) FROM note"));
+    }
+
+    [Fact]
     public async Task StartAsync_InvalidOptions_ListsEveryProblem()
     {
         var options = new PostgresClusterOptions { Standbys = 0, Server = { DataDirectory = "/tmp/x", Port = 5 } };

@@ -18,11 +18,13 @@ public static class ItemEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var group = routes.MapGroup("/items").WithTags("Items");
 
-        group.MapGet("", ListAsync).WithName("ListItems")
+        // Reads opt in to a standby when the connection string names one (read-your-writes keeps a client's own writes
+        // visible); with one host nothing changes.
+        group.MapGet("", ListAsync).WithName("ListItems").ReadFromStandby()
             .WithSummary("List items")
             .WithDescription("Ordered by id; `limit` (1 to 100, default 20) rows per page. When more rows follow, the `Link` header holds the next page's URL (`cursor` = the last id of this page).")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{id}", GetAsync).WithName("GetItem")
+        group.MapGet("/{id}", GetAsync).WithName("GetItem").ReadFromStandby()
             .WithSummary("Get an item")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
