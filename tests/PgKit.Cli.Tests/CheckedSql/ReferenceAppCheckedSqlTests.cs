@@ -107,6 +107,30 @@ public sealed class ReferenceAppPrepareCheckTests
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("pgkit-sql.json is up to date: 1 statement(s) found in 1 call(s)", check.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PrepareCheck_FailsNamingWhy_WhenTheCodeChangedAStatement()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "pgkit-stale-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var app = ReferenceAppCopy.Make(copy);
+            var endpoints = Path.Combine(app, "Features", "Coupons", "CouponEndpoints.cs");
+            File.WriteAllText(endpoints, File.ReadAllText(endpoints).Replace("AND remaining_count > 0", "AND remaining_count >= 1", StringComparison.Ordinal));
+            await ReferenceAppCopy.RestoreAsync(app);
+
+            var check = await Tool.RunAsync(app, "sql", "prepare", "--check");
+
+            Assert.True(check.ExitCode != 0, check.ToString());
+            var said = check.Output + check.Error;
+            Assert.Contains("pgkit-sql.json is stale: the code has 1 statement(s) not in it and it has 1 the code no longer uses", said, StringComparison.Ordinal);
+            Assert.Contains("run 'pgkit sql prepare'", said, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
 }
 
 /// <summary>A copy of the reference app outside the repository, and its build.</summary>
@@ -151,14 +175,20 @@ internal static class ReferenceAppCopy
     {
         if (restore)
         {
-            var restored = await DotnetAsync(app, "restore", "--no-dependencies", "--source", PackageFolder(), "-nologo", "-v", "q");
-            Assert.True(restored.ExitCode == 0, restored.Output);
+            await RestoreAsync(app);
         }
 
         // The .NET code-quality analyzers are off: the repository's own build of the app runs them; this proves checked SQL.
         var built = await DotnetAsync(
             app, "build", "--no-restore", "--no-dependencies", "-c", Configuration, "-p:EnableNETAnalyzers=false", "-nologo", "-v", "q", "-clp:NoSummary");
         return (built.ExitCode, built.Output, built.Output.Split('\n'));
+    }
+
+    /// <summary>Restores the copy from the local package folder only.</summary>
+    public static async Task RestoreAsync(string app)
+    {
+        var restored = await DotnetAsync(app, "restore", "--no-dependencies", "--source", PackageFolder(), "-nologo", "-v", "q");
+        Assert.True(restored.ExitCode == 0, restored.Output);
     }
 
     private static string PackageFolder() =>
