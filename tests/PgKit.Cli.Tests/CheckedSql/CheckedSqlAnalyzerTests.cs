@@ -169,7 +169,7 @@ public sealed class CheckedSqlAnalyzerTests(CheckedSqlAnalyzerTests.Schema schem
         var compilation = CSharpCompilation.Create(
             "Checked" + Guid.NewGuid().ToString("N"),
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
-            References.Value,
+            InMemoryCompilation.References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
@@ -191,22 +191,6 @@ public sealed class CheckedSqlAnalyzerTests(CheckedSqlAnalyzerTests.Schema schem
         var analyzed = compilation.WithAnalyzers([new CheckedSqlAnalyzer()], options);
         var diagnostics = await analyzed.GetAnalyzerDiagnosticsAsync();
         return [.. diagnostics.OrderBy(d => d.Location.SourceSpan.Start)];
-    }
-
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    [
-        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Select(p => MetadataReference.CreateFromFile(p)),
-        MetadataReference.CreateFromFile(typeof(PgSqlAttribute).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(NpgsqlConnection).Assembly.Location),
-    ]);
-
-    private sealed class InMemoryText(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 
     /// <summary>A scratch database of the shared test server with a small schema.</summary>

@@ -239,7 +239,7 @@ public sealed class RowReaderGeneratorTests(RowReaderGeneratorTests.Schema schem
         var compilation = CSharpCompilation.Create(
             "Generated" + Guid.NewGuid().ToString("N"),
             [CSharpSyntaxTree.ParseText(Header + body + Footer, new CSharpParseOptions(LanguageVersion.Latest))],
-            References.Value,
+            InMemoryCompilation.References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
@@ -272,22 +272,6 @@ public sealed class RowReaderGeneratorTests(RowReaderGeneratorTests.Schema schem
         }
 
         return SqlCommands.Write(file);
-    }
-
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    [
-        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Select(p => MetadataReference.CreateFromFile(p)),
-        MetadataReference.CreateFromFile(typeof(PgSqlAttribute).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(NpgsqlConnection).Assembly.Location),
-    ]);
-
-    private sealed class InMemoryText(string path, string text) : AdditionalText
-    {
-        public override string Path { get; } = path;
-
-        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 
     private sealed class BuildProperties(Dictionary<string, string> values) : AnalyzerConfigOptionsProvider
